@@ -1,0 +1,1 @@
+"""Statistical aligners trained on parallel text (IBM Model 1, fast_align, eflomal)."""

@@ -1,0 +1,1 @@
+"""Corpus preparation: the DERMIT loader, segmentation, sentence alignment, tokenization."""

@@ -1,0 +1,1 @@
+"""Evaluation of alignments against a gold standard (precision, recall, F1, AER)."""

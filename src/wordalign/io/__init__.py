@@ -1,0 +1,1 @@
+"""Reading and writing bitexts and alignments (gzip transparently, atomic writes)."""

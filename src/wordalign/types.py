@@ -1,0 +1,143 @@
+"""Core data types: sentence pairs and word alignments.
+
+Conventions used everywhere in wordalign:
+
+* ``src``/``tgt`` name the two sides (never ``e``/``f`` or ``trg``);
+* a link is ``(i, j)``: 0-based source token ``i`` aligned to 0-based target token ``j``;
+* an alignment has Sure links ``S`` and Possible links ``P`` with ``S ⊆ P`` (Och & Ney 2003).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+Link: TypeAlias = tuple[int, int]
+"""A link ``(i, j)`` between source token ``i`` and target token ``j``, both 0-based."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """A pair of pre-tokenized sentences.
+
+    Example:
+        >>> pair = SentencePair.from_strings("das Haus", "la chasa")
+        >>> pair.src, len(pair.tgt)
+        (('das', 'Haus'), 2)
+    """
+
+    src: tuple[str, ...]
+    tgt: tuple[str, ...]
+
+    @classmethod
+    def from_strings(cls, src: str, tgt: str) -> SentencePair:
+        """Build a pair from two whitespace-tokenized strings."""
+        return cls(tuple(src.split()), tuple(tgt.split()))
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        # Lets callers write ``src, tgt = pair``.
+        yield self.src
+        yield self.tgt
+
+
+Bitext: TypeAlias = Iterable[SentencePair]
+"""A sequence (or stream) of sentence pairs."""
+
+
+def _as_links(links: Iterable[Link]) -> frozenset[Link]:
+    out = frozenset((int(i), int(j)) for i, j in links)
+    for i, j in out:
+        if i < 0 or j < 0:
+            raise ValueError(f"negative index in link {i}-{j}")
+    return out
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Alignment:
+    """An immutable word alignment of one sentence pair.
+
+    ``sure`` holds the Sure links and ``possible`` every link, Sure included (S ⊆ P, as in
+    Och & Ney 2003); links given only as ``sure`` are added to ``possible`` by the constructor.
+    ``scores`` optionally maps links to a probability or similarity; it does not take part in
+    equality.
+
+    Example:
+        >>> a = Alignment([(0, 0), (1, 2)], possible=[(1, 1)])
+        >>> a.to_pharaoh()
+        '0-0 1p1 1-2'
+        >>> a.inverted().to_pharaoh()
+        '0-0 1p1 2-1'
+    """
+
+    sure: frozenset[Link]
+    possible: frozenset[Link]
+    scores: Mapping[Link, float] | None = field(default=None, compare=False, hash=False)
+
+    def __init__(
+        self,
+        sure: Iterable[Link] = (),
+        possible: Iterable[Link] = (),
+        scores: Mapping[Link, float] | None = None,
+    ) -> None:
+        s = _as_links(sure)
+        object.__setattr__(self, "sure", s)
+        object.__setattr__(self, "possible", s | _as_links(possible))
+        object.__setattr__(self, "scores", dict(scores) if scores is not None else None)
+
+    @property
+    def links(self) -> frozenset[Link]:
+        """Every link, Sure and Possible."""
+        return self.possible
+
+    @property
+    def possible_only(self) -> frozenset[Link]:
+        """Links that are Possible but not Sure."""
+        return self.possible - self.sure
+
+    def __len__(self) -> int:
+        return len(self.possible)
+
+    def __iter__(self) -> Iterator[Link]:
+        return iter(sorted(self.possible))
+
+    def __contains__(self, link: object) -> bool:
+        return link in self.possible
+
+    def inverted(self) -> Alignment:
+        """The same alignment seen from the target side: every ``(i, j)`` becomes ``(j, i)``."""
+        scores = None if self.scores is None else {(j, i): p for (i, j), p in self.scores.items()}
+        return Alignment(
+            ((j, i) for i, j in self.sure),
+            ((j, i) for i, j in self.possible),
+            scores,
+        )
+
+    def max_src(self) -> int:
+        """Largest source index used, or -1 when there are no links."""
+        return max((i for i, _ in self.possible), default=-1)
+
+    def max_tgt(self) -> int:
+        """Largest target index used, or -1 when there are no links."""
+        return max((j for _, j in self.possible), default=-1)
+
+    def to_pharaoh(self, possible_sep: str = "p") -> str:
+        """Pharaoh text: Sure links as ``i-j``, Possible-only links as ``i{possible_sep}j``.
+
+        Links are sorted by source then target index.
+        """
+        from wordalign.io.pharaoh import format_pharaoh
+
+        return format_pharaoh(self, possible_sep)
+
+    @classmethod
+    def from_pharaoh(cls, line: str) -> Alignment:
+        """Parse one Pharaoh line (``i-j`` Sure, ``i?j`` or ``ipj`` Possible).
+
+        Raises:
+            ValueError: for a malformed link; readers in :mod:`wordalign.io` add file and line.
+        """
+        from wordalign.io.pharaoh import parse_pharaoh_links
+
+        sure, possible, scores = parse_pharaoh_links(line)
+        return cls(sure, possible, scores or None)
