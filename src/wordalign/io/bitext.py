@@ -60,11 +60,8 @@ def _detect_format(text: str) -> Literal["fastalign", "tsv"] | None:
 
 
 def _split_pair(text: str, fmt: Literal["fastalign", "tsv"]) -> tuple[str, str] | None:
-    if fmt == "fastalign":
-        # fast_align itself splits on ' ||| '; accept a bare '|||' around an empty side too.
-        parts = text.split("|||")
-    else:
-        parts = text.split("\t")
+    # fast_align itself splits on ' ||| '; a bare '|||' beside an empty side is accepted too.
+    parts = text.split("|||") if fmt == "fastalign" else text.split("\t")
     if len(parts) != 2:
         return None
     return parts[0], parts[1]

@@ -45,7 +45,7 @@ def open_text(path: PathLike) -> Iterator[IO[str]]:
         return
     try:
         if _is_gzip(path):
-            handle: IO[str] = gzip.open(path, "rt", encoding="utf-8", newline="")
+            handle: IO[str] = gzip.open(path, "rt", encoding="utf-8", newline="")  # noqa: SIM115
         else:
             handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -104,7 +104,9 @@ def atomic_writer(path: PathLike, overwrite: bool = True) -> Iterator[IO[str]]:
     try:
         _default_mode(fd)
         with os.fdopen(fd, "wb") as raw:
-            binary: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb") if _is_gzip(target) else raw
+            binary: IO[bytes] = (
+                gzip.GzipFile(fileobj=raw, mode="wb") if _is_gzip(target) else raw  # type: ignore[assignment]
+            )
             with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as text:
                 yield text
             if binary is not raw:
