@@ -1,0 +1,69 @@
+"""Turning the output of a directional model into alignments, and symmetrizing two directions.
+
+A directional model (IBM 1, fast_align, eflomal) generates each token of one side from one token
+of the other side or from NULL. Its Viterbi output is a flat ``int32`` array parallel to the
+generated side's :class:`~wordalign.aligners.statistical.corpus.Ragged` ids: entry ``k`` holds the
+index, within its sentence, of the token that generated token ``k``, or ``-1`` for NULL.
+
+By convention the *forward* direction generates the target from the source (fast_align's
+default); the *reverse* direction generates the source from the target (fast_align ``-r``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged
+from wordalign.types import Alignment, Link
+
+NULL = -1
+
+
+def links_per_sentence(
+    generators: npt.NDArray[np.int32], generated: Ragged, reverse: bool
+) -> list[list[Link]]:
+    """Links ``(src, tgt)`` of every sentence from one direction's Viterbi array.
+
+    Args:
+        generators: for each token of ``generated``, the index of its generating token, or -1.
+        generated: the side that the model generated (target for forward, source for reverse).
+        reverse: ``True`` when ``generated`` is the source side, so that links are flipped.
+    """
+    out: list[list[Link]] = []
+    offsets = generated.offsets
+    for k in range(len(generated)):
+        start, end = int(offsets[k]), int(offsets[k + 1])
+        sentence: list[Link] = []
+        for pos in range(end - start):
+            gen = int(generators[start + pos])
+            if gen != NULL:
+                sentence.append((pos, gen) if reverse else (gen, pos))
+        out.append(sentence)
+    return out
+
+
+def combine_directions(
+    forward: npt.NDArray[np.int32],
+    reverse: npt.NDArray[np.int32],
+    encoded: EncodedBitext,
+    method: str,
+) -> list[Alignment]:
+    """Symmetrize the Viterbi arrays of both directions into one alignment per sentence.
+
+    Args:
+        forward: generators of the target tokens (source indices or -1).
+        reverse: generators of the source tokens (target indices or -1).
+        encoded: the bitext both arrays refer to.
+        method: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` / ``"reverse"``
+            for one direction alone (the other array is then ignored).
+    """
+    from wordalign.symmetrize import symmetrize_all
+
+    fwd = [Alignment(links) for links in links_per_sentence(forward, encoded.tgt, reverse=False)]
+    if method == "forward":
+        return fwd
+    rev = [Alignment(links) for links in links_per_sentence(reverse, encoded.src, reverse=True)]
+    if method == "reverse":
+        return rev
+    return symmetrize_all(fwd, rev, method)
