@@ -1,0 +1,230 @@
+"""The NAACL-2003 word-alignment format: one link per line, ``sentid i j [S|P] [confidence]``.
+
+This is the format of the HLT/NAACL 2003 shared task on word alignment (Mihalcea & Pedersen 2003)
+and of the test sets distributed with it and after it (English-French Hansards, Romanian-English):
+
+* ``sentid`` names the sentence pair; ids are 1-based in those sets (the first pair is ``1``);
+* ``i`` and ``j`` are the positions of the source and target tokens, 1-based; position ``0``
+  stands for NULL (a token aligned to nothing), so such links are dropped on reading;
+* ``S`` (Sure) or ``P`` (Possible, "probable" in the task description) is optional and defaults
+  to Sure;
+* a trailing confidence (a number) is optional and becomes the link's score.
+
+Fields are separated by any whitespace. Lines may come in any order; the sentence ids group them.
+A sentence pair without any link has no line at all, so the number of sentences is only known
+from the texts: pass ``n_sentences`` when it is known, otherwise the largest id decides.
+
+With ``one_based=False`` ids and positions are read as 0-based and position 0 is a real token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from wordalign.errors import InputFormatError
+from wordalign.io.files import PathLike, display_name, read_lines, write_lines
+from wordalign.types import Alignment, Link
+
+__all__ = ["is_naacl_line", "parse_naacl_lines", "read_naacl", "write_naacl"]
+
+_KINDS = {"S": True, "P": False}  # -> is Sure
+
+
+@dataclass
+class _Links:
+    sure: list[Link] = field(default_factory=list)
+    possible: list[Link] = field(default_factory=list)
+    scores: dict[Link, float] = field(default_factory=dict)
+
+
+def _is_uint(text: str) -> bool:
+    # str.isdigit alone accepts other scripts' digits and superscripts, which int() refuses.
+    return text.isascii() and text.isdigit()
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_naacl_line(text: str) -> bool:
+    """Whether a (non-empty) line looks like a NAACL link line rather than a Pharaoh line.
+
+    A NAACL line has three bare integers, then optionally ``S``/``P`` and a confidence. A Pharaoh
+    line never does: its links are ``i-j``/``ipj`` tokens, and a leading ``INDEX<TAB>`` column is
+    followed by such tokens, not by two more integers.
+    """
+    fields = text.split()
+    if not 3 <= len(fields) <= 5 or not all(_is_uint(f) for f in fields[:3]):
+        return False
+    rest = fields[3:]
+    if rest and rest[0].upper() in _KINDS:
+        rest = rest[1:]
+    return len(rest) == 0 or (len(rest) == 1 and _is_float(rest[0]))
+
+
+def _parse_line(text: str) -> tuple[int, int, int, bool, float | None]:
+    """``(sentid, i, j, sure, confidence)`` as written in the file.
+
+    Raises:
+        ValueError: saying what is wrong with the line.
+    """
+    fields = text.split()
+    if len(fields) < 3:
+        raise ValueError(
+            f"expected 'sentid i j [S|P] [confidence]', found {len(fields)} field(s): {text!r}"
+        )
+    if len(fields) > 5:
+        raise ValueError(f"expected at most 5 fields ('sentid i j S|P confidence'): {text!r}")
+    numbers = []
+    for what, value in zip(
+        ("sentence id", "source position", "target position"), fields[:3], strict=True
+    ):
+        if not _is_uint(value):
+            raise ValueError(f"{what} {value!r} is not a non-negative integer")
+        numbers.append(int(value))
+    rest = fields[3:]
+    sure = True
+    if rest and not _is_float(rest[0]):
+        kind = rest.pop(0)
+        if kind.upper() not in _KINDS:
+            raise ValueError(f"link type {kind!r} is neither 'S' (Sure) nor 'P' (Possible)")
+        sure = _KINDS[kind.upper()]
+    confidence = None
+    if rest:
+        if len(rest) > 1 or not _is_float(rest[0]):
+            raise ValueError(f"unexpected {' '.join(rest)!r} after the link (expected a number)")
+        confidence = float(rest[0])
+    return numbers[0], numbers[1], numbers[2], sure, confidence
+
+
+def parse_naacl_lines(
+    lines: Iterable[tuple[int, str]],
+    name: str,
+    n_sentences: int | None = None,
+    one_based: bool = True,
+) -> list[Alignment]:
+    """Group numbered NAACL lines (as :func:`~wordalign.io.files.read_lines` yields them).
+
+    Args:
+        lines: ``(line_number, text)`` pairs; blank lines are skipped.
+        name: the file name used in error messages.
+        n_sentences: the number of sentence pairs, when the texts are known.
+        one_based: ids and positions start at 1 and position 0 is NULL (the published sets).
+
+    Returns:
+        One alignment per sentence pair, in id order (empty for ids without lines).
+
+    Raises:
+        InputFormatError: ``file:line: ...`` for a malformed line or an id out of range.
+    """
+    base = 1 if one_based else 0
+    by_sentence: dict[int, _Links] = {}
+    for line_no, text in lines:
+        if not text.strip():
+            continue
+        try:
+            sent_id, i, j, sure, confidence = _parse_line(text)
+        except ValueError as exc:
+            raise InputFormatError(name, line_no, str(exc)) from None
+        index = sent_id - base
+        if index < 0:
+            raise InputFormatError(
+                name,
+                line_no,
+                "sentence id 0, but the file is read as 1-based (drop the one-based option)",
+            )
+        if n_sentences is not None and index >= n_sentences:
+            raise InputFormatError(
+                name,
+                line_no,
+                f"sentence id {sent_id} is beyond the {n_sentences} sentence pairs of the text"
+                + (
+                    ""
+                    if one_based
+                    else " (ids are read as 0-based; if they start at 1, use the one-based option)"
+                ),
+            )
+        if one_based and (i == 0 or j == 0):
+            continue  # a link to NULL: the token is unaligned, which the format spells this way
+        link = (i - base, j - base)
+        links = by_sentence.setdefault(index, _Links())
+        (links.sure if sure else links.possible).append(link)
+        if confidence is not None:
+            links.scores[link] = confidence
+    count = n_sentences if n_sentences is not None else max(by_sentence, default=-1) + 1
+    empty = _Links()
+    out = []
+    for index in range(count):
+        links = by_sentence.get(index, empty)
+        out.append(Alignment(links.sure, links.possible, links.scores or None))
+    return out
+
+
+def read_naacl(
+    path: PathLike, n_sentences: int | None = None, one_based: bool = True
+) -> list[Alignment]:
+    """Read a NAACL-2003 alignment file (``.gz`` and ``-`` work).
+
+    Args:
+        path: the file.
+        n_sentences: the number of sentence pairs, when the texts are known; trailing pairs
+            without links are then kept as empty alignments. Without it, the largest id decides.
+        one_based: ids and positions start at 1 and position 0 is NULL (the published test sets).
+
+    Returns:
+        One alignment per sentence pair, in id order.
+
+    Raises:
+        InputFormatError: ``file:line: ...`` for a malformed line or an id beyond ``n_sentences``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "gold.wa"
+        >>> _ = path.write_text("1 1 1 S\\n1 2 3 P\\n2 0 1\\n3 2 2\\n")
+        >>> [a.to_pharaoh() for a in read_naacl(path)]
+        ['0-0 1p2', '', '1-1']
+    """
+    return parse_naacl_lines(read_lines(path), display_name(path), n_sentences, one_based)
+
+
+def format_naacl(
+    sentence: int, alignment: Alignment, one_based: bool = True, with_scores: bool = False
+) -> list[str]:
+    """The lines of one sentence pair (``sentence`` is its 0-based index); none when empty."""
+    base = 1 if one_based else 0
+    lines = []
+    for i, j in sorted(alignment.possible):
+        kind = "S" if (i, j) in alignment.sure else "P"
+        line = f"{sentence + base} {i + base} {j + base} {kind}"
+        if with_scores and alignment.scores is not None and (i, j) in alignment.scores:
+            line += f" {alignment.scores[(i, j)]:.6g}"
+        lines.append(line)
+    return lines
+
+
+def write_naacl(
+    path: PathLike,
+    alignments: Iterable[Alignment],
+    one_based: bool = True,
+    with_scores: bool = False,
+    overwrite: bool = True,
+) -> None:
+    """Write alignments in the NAACL-2003 format, atomically, every link with ``S`` or ``P``.
+
+    Sentence pairs without links produce no line: read the file back with ``n_sentences`` to
+    keep trailing empty pairs.
+    """
+    write_lines(
+        path,
+        (
+            line
+            for sentence, alignment in enumerate(alignments)
+            for line in format_naacl(sentence, alignment, one_based, with_scores)
+        ),
+        overwrite=overwrite,
+    )
