@@ -103,7 +103,7 @@ def read_alignments(
         reason = exc.reason.replace(_GENERIC_OPTION, option)
         raise InputFormatError(exc.path, exc.line_no, reason) from None
     if n_sentences is not None and len(alignments) != n_sentences:
-        raise LengthMismatchError(name, len(alignments), "the texts", n_sentences)
+        raise LengthMismatchError(name, len(alignments), "the bitext", n_sentences)
     return alignments
 
 
@@ -134,7 +134,7 @@ def check_bounds(
         InputFormatError: for the first link outside its sentence pair.
     """
     if len(alignments) != len(pairs):
-        raise LengthMismatchError(name, len(alignments), "the texts", len(pairs))
+        raise LengthMismatchError(name, len(alignments), "the bitext", len(pairs))
     base = 1 if one_based else 0
     flag = option if option is not None else _GENERIC_OPTION
     if one_based:
