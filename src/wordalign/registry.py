@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wordalign.aligners.base import Aligner
 
 ALIGNERS: dict[str, str] = {
+    "fastalign": "wordalign.aligners.statistical.fastalign:FastAlign",
     "ibm1": "wordalign.aligners.statistical.ibm1:IBM1",
 }
 

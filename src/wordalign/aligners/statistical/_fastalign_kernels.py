@@ -1,0 +1,438 @@
+"""Numba kernels of fast_align: IBM Model 2 with a diagonal prior (Dyer, Chahuneau & Smith 2013).
+
+Notation of the paper (Section 2): a target sentence of length ``m`` is generated from a source
+sentence of length ``n``; target position ``j`` (1-based) links to source position ``i``
+(1-based) or to NULL (``i = 0``) with
+
+    δ(i | j, m, n) = p0                                 if i = 0
+                   = (1 - p0) · exp(λ h(i, j, m, n)) / Z_λ(j, m, n)   otherwise,
+
+    h(i, j, m, n) = -| i/n - j/m |,
+
+and the target word is drawn from the lexical table θ(f | e). Everything works on one
+*direction*: the "conditioning" side plays the source, the "generated" side the target; the
+reverse model (fast_align ``-r``) calls the same kernels with the sides swapped.
+
+The lexical table is sparse: one CSR row per conditioning word (row 0 is NULL, row ``1 + e`` the
+word with id ``e``), holding the sorted ids of every generated word that co-occurs with it in a
+sentence pair, so memory is linear in the number of co-occurring pairs and no array is
+``|V_src| × |V_tgt|``. Pairs absent from the table (new text aligned with a saved model) get the
+probability 1e-9, the value fast_align's ``TTable::prob`` returns for them.
+
+All kernels are ``nogil`` so that the two directions train in parallel threads, and sequential
+inside a direction so that sums are accumulated in one fixed order (deterministic results).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+SMOOTH = 1e-9
+"""Probability of a pair missing from the table (and of every pair before the first M-step)."""
+
+
+@njit(cache=True, nogil=True)
+def digamma(x: float) -> float:
+    """ψ(x) for x > 0, to about 1e-14.
+
+    Shifts x to at least 10 with ψ(x) = ψ(x + 1) - 1/x, then sums the asymptotic expansion
+    ψ(x) ~ ln x - 1/(2x) - Σ_k B_2k / (2k x^2k) (Abramowitz & Stegun 6.3.18) to k = 5.
+    """
+    result = 0.0
+    while x < 10.0:
+        result -= 1.0 / x
+        x += 1.0
+    inv2 = 1.0 / (x * x)
+    series = inv2 * (
+        1.0 / 12.0
+        - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0)))
+    )
+    return result + math.log(x) - 0.5 / x - series
+
+
+@njit(cache=True, nogil=True)
+def feature(i: float, j: float, m: int, n: int) -> float:
+    """h(i, j, m, n) = -|i/n - j/m| (paper, Section 2)."""
+    return -abs(i / n - j / m)
+
+
+@njit(cache=True, nogil=True)
+def diagonal_z(j: int, m: int, n: int, tension: float) -> float:
+    """Z_λ(j, m, n) = Σ_{i=1..n} exp(λ h(i, j, m, n)) in O(1).
+
+    The terms on each side of the point ``i* = j n / m`` where the diagonal crosses row ``j`` form
+    a geometric series of ratio exp(-λ/n) (paper, Section 2.1), summed in closed form; this is
+    fast_align's ``DiagonalAlignment::ComputeZ``.
+    """
+    split = j * 1.0 * n / m
+    floor = int(split)
+    ceil = floor + 1
+    ratio = math.exp(-tension / n)
+    num_top = n - floor
+    z = 0.0
+    if num_top > 0:
+        z += math.exp(tension * feature(ceil, j, m, n)) * (1.0 - ratio**num_top) / (1.0 - ratio)
+    if floor > 0:
+        z += math.exp(tension * feature(floor, j, m, n)) * (1.0 - ratio**floor) / (1.0 - ratio)
+    return z
+
+
+@njit(cache=True, nogil=True)
+def _arithmetico_geometric(a_1: float, g_1: float, r: float, d: float, count: int) -> float:
+    """Σ_{k=0}^{count-1} (a_1 + k d) g_1 r^k in closed form."""
+    g_np1 = g_1 * r**count
+    a_n = d * (count - 1) + a_1
+    rm1 = r - 1.0
+    return (a_n * g_np1 - a_1 * g_1) / rm1 - d * (g_np1 - g_1 * r) / (rm1 * rm1)
+
+
+@njit(cache=True, nogil=True)
+def expected_feature(j: int, m: int, n: int, tension: float) -> float:
+    """E[h] under the diagonal distribution of row ``j`` = ∂ log Z_λ / ∂λ (paper, Section 2.2).
+
+    Both sides of the diagonal are arithmetico-geometric series (feature steps of -1/n, weights
+    of ratio exp(-λ/n)); this is fast_align's ``DiagonalAlignment::ComputeDLogZ``.
+    """
+    z = diagonal_z(j, m, n, tension)
+    split = j * 1.0 * n / m
+    floor = int(split)
+    ceil = floor + 1
+    ratio = math.exp(-tension / n)
+    d = -1.0 / n
+    num_top = n - floor
+    total = 0.0
+    if num_top > 0:
+        h = feature(ceil, j, m, n)
+        total += _arithmetico_geometric(h, math.exp(tension * h), ratio, d, num_top)
+    if floor > 0:
+        h = feature(floor, j, m, n)
+        total += _arithmetico_geometric(h, math.exp(tension * h), ratio, d, floor)
+    return total / z
+
+
+@njit(cache=True, nogil=True)
+def model_feature(
+    size_m: np.ndarray, size_n: np.ndarray, size_count: np.ndarray, tension: float
+) -> float:
+    """Σ over sentence shapes (m, n) × count of Σ_{j=1..m} E[h | j, m, n] (not yet divided)."""
+    total = 0.0
+    for s in range(size_m.shape[0]):
+        m = size_m[s]
+        n = size_n[s]
+        acc = 0.0
+        for j in range(1, m + 1):
+            acc += expected_feature(j, m, n, tension)
+        total += size_count[s] * acc
+    return total
+
+
+@njit(cache=True, nogil=True)
+def build_table(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    n_src_words: int,
+    n_tgt_words: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows (NULL first, then every source word) of the target words co-occurring with them.
+
+    Pairs with an empty side are left out (they are not trained on). Work is linear in
+    Σ m·n over the corpus: an inverted index (source word → sentences) plus a marker array
+    replaces a global sort of all co-occurring pairs.
+
+    Returns:
+        ``row_ptr`` (int64, ``n_src_words + 2``) and ``cols`` (int32, sorted within each row).
+    """
+    n_sent = src_offsets.shape[0] - 1
+    # Inverted index: the distinct sentences each source word occurs in.
+    last = np.full(n_src_words, -1, dtype=np.int64)
+    occ = np.zeros(n_src_words + 1, dtype=np.int64)
+    for k in range(n_sent):
+        if tgt_offsets[k + 1] == tgt_offsets[k]:
+            continue
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            e = src_ids[p]
+            if last[e] != k:
+                last[e] = k
+                occ[e + 1] += 1
+    for e in range(n_src_words):
+        occ[e + 1] += occ[e]
+    sents = np.empty(occ[n_src_words], dtype=np.int64)
+    fill = occ[:-1].copy()
+    last[:] = -1
+    for k in range(n_sent):
+        if tgt_offsets[k + 1] == tgt_offsets[k]:
+            continue
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            e = src_ids[p]
+            if last[e] != k:
+                last[e] = k
+                sents[fill[e]] = k
+                fill[e] += 1
+
+    row_ptr = np.zeros(n_src_words + 2, dtype=np.int64)
+    mark = np.full(n_tgt_words, -1, dtype=np.int64)
+    # Pass 1: row sizes. Row 0 (NULL) holds every target word of a trained pair.
+    for k in range(n_sent):
+        if src_offsets[k + 1] == src_offsets[k]:
+            continue
+        for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+            f = tgt_ids[q]
+            if mark[f] != 0:
+                mark[f] = 0
+                row_ptr[1] += 1
+    for e in range(n_src_words):
+        row = e + 1
+        for s in range(occ[e], occ[e + 1]):
+            k = sents[s]
+            for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+                f = tgt_ids[q]
+                if mark[f] != row:
+                    mark[f] = row
+                    row_ptr[row + 1] += 1
+    for r in range(n_src_words + 1):
+        row_ptr[r + 1] += row_ptr[r]
+    cols = np.empty(row_ptr[n_src_words + 1], dtype=np.int32)
+    # Pass 2: fill, then sort each row for binary search.
+    mark[:] = -1
+    pos = row_ptr[0]
+    for k in range(n_sent):
+        if src_offsets[k + 1] == src_offsets[k]:
+            continue
+        for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+            f = tgt_ids[q]
+            if mark[f] != 0:
+                mark[f] = 0
+                cols[pos] = f
+                pos += 1
+    for e in range(n_src_words):
+        row = e + 1
+        pos = row_ptr[row]
+        for s in range(occ[e], occ[e + 1]):
+            k = sents[s]
+            for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+                f = tgt_ids[q]
+                if mark[f] != row:
+                    mark[f] = row
+                    cols[pos] = f
+                    pos += 1
+    for r in range(n_src_words + 1):
+        cols[row_ptr[r] : row_ptr[r + 1]].sort()
+    return row_ptr, cols
+
+
+@njit(cache=True, nogil=True)
+def find_entry(row_ptr: np.ndarray, cols: np.ndarray, row: int, f: int) -> int:
+    """Index of pair (row, f) in the table, or -1 when absent (binary search in the row)."""
+    if row < 0 or row + 1 >= row_ptr.shape[0] or f < 0:
+        return -1
+    lo = row_ptr[row]
+    hi = row_ptr[row + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        c = cols[mid]
+        if c < f:
+            lo = mid + 1
+        elif c > f:
+            hi = mid
+        else:
+            return int(mid)
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _sentence_posteriors(
+    src_ids: np.ndarray,
+    s0: int,
+    n: int,
+    f: int,
+    j: int,
+    m: int,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+    probs: np.ndarray,
+    uniform: bool,
+    favor_diagonal: bool,
+    tension: float,
+    p_null: float,
+    out: np.ndarray,
+    entries: np.ndarray,
+) -> float:
+    """Fill ``out[0..n]`` with P(a_j = i, f_j) (i = 0 is NULL) and return their sum.
+
+    ``entries`` receives the table index of each pair (-1 when absent). ``j`` is 0-based.
+    """
+    if favor_diagonal:
+        prior_null = p_null
+        az = diagonal_z(j + 1, m, n, tension) / (1.0 - p_null)
+        prior = 0.0
+    else:
+        # Without the diagonal prior fast_align is IBM Model 1 with NULL as one more position.
+        prior_null = 1.0 / (n + 1)
+        az = 1.0
+        prior = 1.0 / (n + 1)
+    idx = find_entry(row_ptr, cols, 0, f)
+    entries[0] = idx
+    t = SMOOTH if (uniform or idx < 0) else probs[idx]
+    out[0] = t * prior_null
+    total = out[0]
+    for i in range(1, n + 1):
+        e = src_ids[s0 + i - 1]
+        idx = find_entry(row_ptr, cols, e + 1, f) if e >= 0 else -1
+        entries[i] = idx
+        t = SMOOTH if (uniform or idx < 0) else probs[idx]
+        if favor_diagonal:
+            prior = math.exp(tension * feature(i, j + 1, m, n)) / az
+        out[i] = t * prior
+        total += out[i]
+    return float(total)
+
+
+@njit(cache=True, nogil=True)
+def em_step(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+    probs: np.ndarray,
+    counts: np.ndarray,
+    uniform: bool,
+    favor_diagonal: bool,
+    tension: float,
+    p_null: float,
+) -> tuple[float, float, float]:
+    """E-step: add the posterior link counts of every target token to ``counts``.
+
+    ``uniform`` stands for the table before the first M-step (every pair 1e-9, as fast_align's
+    frozen-but-uninitialised table). Pairs with an empty side are skipped.
+
+    Returns:
+        ``(log_likelihood, null_count, empirical_feature_sum)``; the last is fast_align's
+        "posterior al-feat" before division by the number of target tokens.
+    """
+    n_sent = src_offsets.shape[0] - 1
+    max_n = 0
+    for k in range(n_sent):
+        max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
+    buf = np.empty(max_n + 1, dtype=np.float64)
+    entries = np.empty(max_n + 1, dtype=np.int64)
+    likelihood = 0.0
+    c0 = 0.0
+    emp_feat = 0.0
+    for k in range(n_sent):
+        s0 = src_offsets[k]
+        n = src_offsets[k + 1] - s0
+        t0 = tgt_offsets[k]
+        m = tgt_offsets[k + 1] - t0
+        if n == 0 or m == 0:
+            continue
+        for j in range(m):
+            f = tgt_ids[t0 + j]
+            total = _sentence_posteriors(
+                src_ids, s0, n, f, j, m, row_ptr, cols, probs, uniform, favor_diagonal,
+                tension, p_null, buf, entries,
+            )  # fmt: skip
+            c = buf[0] / total
+            c0 += c
+            counts[entries[0]] += c
+            for i in range(1, n + 1):
+                c = buf[i] / total
+                counts[entries[i]] += c
+                # fast_align's empirical feature uses the 0-based target position here (while
+                # the model uses j + 1); kept so that the tension follows the reference.
+                emp_feat += feature(i, j, m, n) * c
+            likelihood += math.log(total)
+    return likelihood, c0, emp_feat
+
+
+@njit(cache=True, nogil=True)
+def normalize(row_ptr: np.ndarray, counts: np.ndarray, probs: np.ndarray) -> None:
+    """M-step, maximum likelihood: θ(f|e) = c(e, f) / Σ_f' c(e, f'); clears ``counts``."""
+    for r in range(row_ptr.shape[0] - 1):
+        total = 0.0
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            total += counts[p]
+        if total == 0.0:
+            total = 1.0
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            probs[p] = counts[p] / total
+            counts[p] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def normalize_vb(row_ptr: np.ndarray, counts: np.ndarray, probs: np.ndarray, alpha: float) -> None:
+    """M-step, mean-field VB with a symmetric Dirichlet(α) prior (paper, Section 2.3).
+
+    θ(f|e) = exp(ψ(c(e, f) + α) - ψ(Σ_f' (c(e, f') + α))), the sum over the pairs in the row
+    (as in fast_align); clears ``counts``.
+    """
+    for r in range(row_ptr.shape[0] - 1):
+        total = 0.0
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            total += counts[p] + alpha
+        if total == 0.0:
+            total = 1.0
+        psi_total = digamma(total)
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            probs[p] = math.exp(digamma(counts[p] + alpha) - psi_total)
+            counts[p] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def viterbi(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+    probs: np.ndarray,
+    uniform: bool,
+    favor_diagonal: bool,
+    tension: float,
+    p_null: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Most probable generator of every target token (0-based source index, or -1 for NULL).
+
+    Ids may be -1 or beyond the table (words unseen in training): their pairs get 1e-9. Ties go
+    to NULL, then to the leftmost source token, as in fast_align.
+
+    Returns:
+        ``(generators, posteriors)``: int32 and float64 arrays parallel to ``tgt_ids``; the
+        posterior is that of the chosen link (of NULL for -1).
+    """
+    n_sent = src_offsets.shape[0] - 1
+    max_n = 0
+    for k in range(n_sent):
+        max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
+    buf = np.empty(max_n + 1, dtype=np.float64)
+    entries = np.empty(max_n + 1, dtype=np.int64)
+    out = np.full(tgt_ids.shape[0], -1, dtype=np.int32)
+    post = np.zeros(tgt_ids.shape[0], dtype=np.float64)
+    for k in range(n_sent):
+        s0 = src_offsets[k]
+        n = src_offsets[k + 1] - s0
+        t0 = tgt_offsets[k]
+        m = tgt_offsets[k + 1] - t0
+        if n == 0:
+            continue
+        for j in range(m):
+            total = _sentence_posteriors(
+                src_ids, s0, n, tgt_ids[t0 + j], j, m, row_ptr, cols, probs, uniform,
+                favor_diagonal, tension, p_null, buf, entries,
+            )  # fmt: skip
+            best = 0
+            best_p = buf[0]
+            for i in range(1, n + 1):
+                if buf[i] > best_p:
+                    best = i
+                    best_p = buf[i]
+            out[t0 + j] = best - 1
+            post[t0 + j] = best_p / total if total > 0.0 else 0.0
+    return out, post

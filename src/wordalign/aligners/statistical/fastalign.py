@@ -1,0 +1,364 @@
+"""fast_align: IBM Model 2 reparameterised with a diagonal prior.
+
+Dyer, Chahuneau & Smith (2013), "A Simple, Fast, and Effective Reparameterization of IBM
+Model 2", NAACL. The defaults are those of the reference tool run as ``fast_align -d -o -v``
+(github.com/clab/fast_align, ``src/fast_align.cc``): diagonal prior with tension λ starting at 4
+and re-estimated by gradient steps, NULL probability p0 = 0.08, a variational-Bayes lexical table
+with Dirichlet α = 0.01, and 5 iterations of which the last only decodes (Viterbi).
+
+Both directions are trained, in two threads, and symmetrized (grow-diag-final-and by default).
+A trained model aligns new sentence pairs by force alignment with its fixed table and tensions
+(fast_align's force-alignment use); words it never saw get the table's smoothing probability.
+
+The numerical work lives in :mod:`wordalign.aligners.statistical._fastalign_kernels`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from wordalign._progress import progress as progress_bar
+from wordalign.aligners.base import Aligner
+from wordalign.aligners.statistical import _fastalign_kernels as kernels
+from wordalign.aligners.statistical.corpus import (
+    EncodedBitext,
+    Ragged,
+    Vocabulary,
+    encode_bitext,
+)
+from wordalign.aligners.statistical.directional import combine_directions
+from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.types import Alignment, SentencePair
+
+__all__ = ["FastAlign"]
+
+_ONE_DIRECTION = ("forward", "reverse")
+
+# fast_align clamps the tension to this range after every gradient step (fast_align.cc).
+_TENSION_MIN = 0.1
+_TENSION_MAX = 14.0
+_TENSION_STEPS = 8
+_TENSION_RATE = 20.0
+
+
+@dataclass
+class _Direction:
+    """The model of one direction: ``tgt`` generated from ``src`` (sides already swapped for -r)."""
+
+    row_ptr: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int32]
+    probs: npt.NDArray[np.float64]
+    tension: float
+    mean_length_ratio: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def uniform(self) -> bool:
+        """Whether no M-step has run yet (every pair has the same probability)."""
+        return not self.history
+
+
+def _size_counts(
+    src: Ragged, tgt: Ragged
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], float, float]:
+    """Distinct sentence shapes ``(m, n)`` with counts, target tokens, mean length ratio m/n.
+
+    Pairs with an empty side are not trained on and are left out.
+    """
+    n = src.lengths()
+    m = tgt.lengths()
+    keep = (n > 0) & (m > 0)
+    n, m = n[keep], m[keep]
+    if not len(n):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), 0.0, 0.0
+    keys = m * (int(n.max()) + 1) + n
+    uniq, count = np.unique(keys, return_counts=True)
+    size_m = uniq // (int(n.max()) + 1)
+    size_n = uniq % (int(n.max()) + 1)
+    return (
+        size_m.astype(np.int64),
+        size_n.astype(np.int64),
+        count.astype(np.float64),
+        float(m.sum()),
+        float(np.mean(m / n)),
+    )
+
+
+class _Trainer:
+    """EM for one direction, one iteration per :meth:`step` (fast_align.cc's main loop)."""
+
+    def __init__(
+        self, aligner: FastAlign, src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int
+    ) -> None:
+        self.aligner = aligner
+        self.src = src
+        self.tgt = tgt
+        self.n_src_words = n_src_words
+        self.n_tgt_words = n_tgt_words
+
+    def prepare(self) -> None:
+        """Build the sparse table of co-occurring pairs and the sentence-shape statistics."""
+        src, tgt = self.src, self.tgt
+        row_ptr, cols = kernels.build_table(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, self.n_src_words, self.n_tgt_words
+        )
+        self.size_m, self.size_n, self.size_count, self.n_tokens, ratio = _size_counts(src, tgt)
+        self.counts = np.zeros(len(cols), dtype=np.float64)
+        self.model = _Direction(
+            row_ptr=row_ptr,
+            cols=cols,
+            probs=np.zeros(len(cols), dtype=np.float64),
+            tension=float(self.aligner.diagonal_tension),
+            mean_length_ratio=ratio,
+        )
+
+    def step(self, iteration: int) -> None:
+        """E-step, tension update, M-step."""
+        opts, model = self.aligner, self.model
+        src, tgt = self.src, self.tgt
+        likelihood, c0, emp_feat = kernels.em_step(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols, model.probs,
+            self.counts, model.uniform, bool(opts.favor_diagonal), model.tension, float(opts.p0),
+        )  # fmt: skip
+        n_tokens = self.n_tokens
+        emp_feat = emp_feat / n_tokens if n_tokens else 0.0
+        # fast_align leaves λ alone after the first iteration (whose posteriors come from the
+        # uniform table), then takes 8 gradient steps on E_posterior[h] - E_model[h]
+        # (paper, Section 2.2: the gradient of the log-likelihood in λ).
+        if opts.favor_diagonal and opts.optimize_tension and iteration > 0 and n_tokens:
+            for _ in range(_TENSION_STEPS):
+                mod_feat = kernels.model_feature(
+                    self.size_m, self.size_n, self.size_count, model.tension
+                )
+                model.tension += (emp_feat - mod_feat / n_tokens) * _TENSION_RATE
+                model.tension = min(max(model.tension, _TENSION_MIN), _TENSION_MAX)
+        if opts.variational_bayes:
+            kernels.normalize_vb(model.row_ptr, self.counts, model.probs, float(opts.alpha))
+        else:
+            kernels.normalize(model.row_ptr, self.counts, model.probs)
+        model.history.append(
+            {
+                "log_likelihood": likelihood,
+                "posterior_p0": c0 / n_tokens if n_tokens else 0.0,
+                "posterior_feature": emp_feat,
+                "tension": model.tension,
+            }
+        )
+
+
+class FastAlign(Aligner):
+    """fast_align (Dyer et al. 2013) in both directions, symmetrized.
+
+    Args:
+        n_iter: iterations; the last one only decodes (fast_align ``-I``), so ``n_iter - 1`` EM
+            updates run. At least 1.
+        favor_diagonal: use the diagonal alignment prior (``-d``); without it the model is
+            IBM Model 1 with a uniform NULL.
+        diagonal_tension: starting tension λ of the diagonal prior (``-T``).
+        optimize_tension: re-estimate λ after each EM iteration but the first (``-o``).
+        variational_bayes: Dirichlet prior on the lexical table, mean-field update (``-v``).
+        alpha: concentration of that Dirichlet prior (``-a``); must be > 0.
+        p0: probability of aligning to NULL (``-p``).
+        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` /
+            ``"reverse"`` for one direction alone (only that direction is then trained).
+        lowercase: lowercase tokens before training and aligning.
+        progress: show a progress bar per EM iteration.
+
+    Example:
+        >>> pairs = [("das haus", "la chasa"), ("das buch", "il cudesch"), ("ein haus", "ina chasa")]
+        >>> aligner = FastAlign(symmetrize="intersection", progress=False)
+        >>> [a.to_pharaoh() for a in aligner.fit_align(pairs)][0]
+        '0-0 1-1'
+    """
+
+    name: ClassVar[str] = "fastalign"
+    trainable: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        n_iter: int = 5,
+        favor_diagonal: bool = True,
+        diagonal_tension: float = 4.0,
+        optimize_tension: bool = True,
+        variational_bayes: bool = True,
+        alpha: float = 0.01,
+        p0: float = 0.08,
+        symmetrize: str = "grow-diag-final-and",
+        lowercase: bool = False,
+        progress: bool = True,
+    ) -> None:
+        self.n_iter = n_iter
+        self.favor_diagonal = favor_diagonal
+        self.diagonal_tension = diagonal_tension
+        self.optimize_tension = optimize_tension
+        self.variational_bayes = variational_bayes
+        self.alpha = alpha
+        self.p0 = p0
+        self.symmetrize = symmetrize
+        self.lowercase = lowercase
+        self.progress = progress
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        from wordalign.symmetrize import METHODS
+
+        if self.symmetrize not in (*METHODS, *_ONE_DIRECTION):
+            raise UnknownNameError(
+                "symmetrization method", self.symmetrize, (*METHODS, *_ONE_DIRECTION)
+            )
+        if int(self.n_iter) < 1:
+            raise WordalignError(f"fastalign: n_iter must be at least 1, got {self.n_iter}")
+        if not 0.0 <= float(self.p0) < 1.0:
+            raise WordalignError(f"fastalign: p0 must be in [0, 1), got {self.p0}")
+        if self.variational_bayes and not float(self.alpha) > 0.0:
+            raise WordalignError(f"fastalign: alpha must be > 0, got {self.alpha}")
+        if self.favor_diagonal and not float(self.diagonal_tension) > 0.0:
+            raise WordalignError(
+                f"fastalign: diagonal_tension must be > 0, got {self.diagonal_tension}"
+            )
+
+    def _directions(self) -> tuple[bool, bool]:
+        """Which of (forward, reverse) the symmetrization needs."""
+        return self.symmetrize != "reverse", self.symmetrize != "forward"
+
+    # -- training ---------------------------------------------------------------------------
+
+    def _fit(self, pairs: list[SentencePair]) -> None:
+        self._check_params()
+        encoded = encode_bitext(pairs, lowercase=self.lowercase)
+        want_fwd, want_rev = self._directions()
+        trainers: list[_Trainer] = []
+        n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
+        if want_fwd:
+            trainers.append(_Trainer(self, encoded.src, encoded.tgt, n_src, n_tgt))
+        if want_rev:
+            trainers.append(_Trainer(self, encoded.tgt, encoded.src, n_tgt, n_src))
+        # The two directions are independent: one thread each, the kernels release the GIL.
+        with ThreadPoolExecutor(max_workers=len(trainers)) as pool:
+            list(pool.map(_Trainer.prepare, trainers))
+            steps = progress_bar(
+                range(int(self.n_iter) - 1),
+                total=int(self.n_iter) - 1,
+                desc="fastalign EM",
+                enabled=self.progress,
+            )
+            for iteration in steps:
+                list(pool.map(_Trainer.step, trainers, [iteration] * len(trainers)))
+        self.src_vocab_ = encoded.src_vocab
+        self.tgt_vocab_ = encoded.tgt_vocab
+        self.forward_ = trainers[0].model if want_fwd else None
+        self.reverse_ = trainers[-1].model if want_rev else None
+
+    # -- aligning ---------------------------------------------------------------------------
+
+    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+        self._check_params()
+        encoded = encode_bitext(
+            pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
+        )
+        want_fwd, want_rev = self._directions()
+        if (want_fwd and self.forward_ is None) or (want_rev and self.reverse_ is None):
+            raise WordalignError(
+                f"fastalign: this model was trained without the direction that "
+                f"symmetrize={self.symmetrize!r} needs"
+            )
+        jobs: list[tuple[_Direction, Ragged, Ragged]] = []
+        if want_fwd and self.forward_ is not None:
+            jobs.append((self.forward_, encoded.src, encoded.tgt))
+        if want_rev and self.reverse_ is not None:
+            jobs.append((self.reverse_, encoded.tgt, encoded.src))
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            results = list(pool.map(lambda job: self._decode(*job), jobs))
+        # combine_directions reads only the array(s) the method needs; fill the other with NULL.
+        forward = results[0] if want_fwd else np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        reverse = results[-1] if want_rev else np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
+
+    def _decode(self, model: _Direction, src: Ragged, tgt: Ragged) -> npt.NDArray[np.int32]:
+        generators, _ = kernels.viterbi(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols, model.probs,
+            model.uniform, bool(self.favor_diagonal), model.tension, float(self.p0),
+        )  # fmt: skip
+        result: npt.NDArray[np.int32] = generators
+        return result
+
+    def directional_arrays(
+        self, bitext: Any
+    ) -> tuple[npt.NDArray[np.int32] | None, npt.NDArray[np.int32] | None, EncodedBitext]:
+        """The Viterbi arrays of both directions before symmetrization (for diagnostics).
+
+        Returns:
+            ``(forward, reverse, encoded)`` as :func:`~.directional.combine_directions` takes
+            them; a direction the model lacks is ``None``.
+        """
+        from wordalign.aligners.base import as_pairs
+
+        encoded = encode_bitext(
+            as_pairs(bitext), self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
+        )
+        fwd = self._decode(self.forward_, encoded.src, encoded.tgt) if self.forward_ else None
+        rev = self._decode(self.reverse_, encoded.tgt, encoded.src) if self.reverse_ else None
+        return fwd, rev, encoded
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        if getattr(self, "src_vocab_", None) is None:
+            return {}
+        state: dict[str, Any] = {}
+        state.update(_pack_words("src_vocab", self.src_vocab_.words))
+        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        for label, model in (("forward", self.forward_), ("reverse", self.reverse_)):
+            if model is None:
+                continue
+            state[f"{label}_row_ptr"] = model.row_ptr
+            state[f"{label}_cols"] = model.cols
+            state[f"{label}_probs"] = model.probs
+            state[f"{label}_tension"] = model.tension
+            state[f"{label}_mean_length_ratio"] = model.mean_length_ratio
+            state[f"{label}_history"] = model.history
+        return state
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        try:
+            self.src_vocab_ = Vocabulary(_unpack_words(state, "src_vocab"))
+            self.tgt_vocab_ = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            models: dict[str, _Direction | None] = {}
+            for label in ("forward", "reverse"):
+                if f"{label}_row_ptr" not in state:
+                    models[label] = None
+                    continue
+                models[label] = _Direction(
+                    row_ptr=np.ascontiguousarray(state[f"{label}_row_ptr"], dtype=np.int64),
+                    cols=np.ascontiguousarray(state[f"{label}_cols"], dtype=np.int32),
+                    probs=np.ascontiguousarray(state[f"{label}_probs"], dtype=np.float64),
+                    tension=float(state[f"{label}_tension"]),
+                    mean_length_ratio=float(state.get(f"{label}_mean_length_ratio", 0.0)),
+                    history=list(state.get(f"{label}_history", [])),
+                )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WordalignError(f"fastalign: incomplete or damaged model state ({exc})") from None
+        self.forward_ = models["forward"]
+        self.reverse_ = models["reverse"]
+
+
+def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
+    """A word list as UTF-8 bytes plus offsets (npz stores it without pickling)."""
+    encoded = [w.encode("utf-8") for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
+
+
+def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
+    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
+    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64)
+    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]
