@@ -1,0 +1,234 @@
+"""Tests of ``wordalign eval``: in-process through ``main([...])`` and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wordalign.cli.main import main
+
+JSON_KEYS = {"precision", "recall", "f1", "aer", "pred_links", "sure_links", "possible_links"}
+
+# Sentence 1: A = {0-0, 2-2, 1-2}, S = {0-0, 1-1}, P = S + {2-2}: |A∩S| = 1, |A∩P| = 2.
+# Sentence 2: A = {}, S = P = {0-0}. Summed: |A| = 3, |S| = 3, |P| = 4, |A∩S| = 1, |A∩P| = 2,
+# so precision 2/3, recall 1/3, F1 4/9, AER 1 - 3/6.
+GOLD = "0-0 1-1 2p2\n0-0\n"
+PRED = "0-0 2-2 1-2\n\n"
+EXPECTED = {
+    "precision": 2 / 3,
+    "recall": 1 / 3,
+    "f1": 4 / 9,
+    "aer": 0.5,
+    "pred_links": 3,
+    "sure_links": 3,
+    "possible_links": 4,
+    "sentences": 2,
+}
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {
+        "gold": tmp_path / "gold.txt",
+        "pred": tmp_path / "pred.txt",
+        "src": tmp_path / "text.src",
+        "tgt": tmp_path / "text.tgt",
+    }
+    paths["gold"].write_text(GOLD)
+    paths["pred"].write_text(PRED)
+    paths["src"].write_text("a b c\nd\n")
+    paths["tgt"].write_text("x y z\nw\n")
+    return paths
+
+
+def _eval(files: dict[str, Path], *extra: str) -> list[str]:
+    return ["eval", "--gold", str(files["gold"]), "--pred", str(files["pred"]), *extra]
+
+
+def test_eval_cli_json(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*_eval(files), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    data = json.loads(out)
+    assert JSON_KEYS | {"sentences"} <= set(data)
+    for key, value in EXPECTED.items():
+        assert data[key] == pytest.approx(value, abs=1e-12), key
+
+
+def test_eval_cli_table(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(_eval(files, "--src", str(files["src"]), "--tgt", str(files["tgt"]))) == 0
+    rows = dict(line.split() for line in capsys.readouterr().out.splitlines())
+    assert rows == {
+        "precision": "0.6667",
+        "recall": "0.3333",
+        "f1": "0.4444",
+        "aer": "0.5000",
+        "pred_links": "3",
+        "sure_links": "3",
+        "possible_links": "4",
+        "sentences": "2",
+    }
+
+
+def test_eval_cli_per_sentence_report(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report" / "per_sentence.tsv"
+    assert main([*_eval(files), "--per-sentence", str(report)]) == 0
+    rows = [line.split("\t") for line in report.read_text().splitlines()]
+    assert rows[0] == [
+        "index",
+        "precision",
+        "recall",
+        "f1",
+        "aer",
+        "pred_links",
+        "sure_links",
+        "possible_links",
+        "a_and_s",
+        "a_and_p",
+    ]
+    # Sentence 1: P = 2/3, R = 1/2, F1 = 4/7, AER = 1 - 3/5; sentence 2: nothing predicted.
+    assert rows[1] == ["0", "0.666667", "0.500000", "0.571429", "0.400000", "3", "2", "3", "1", "2"]
+    assert rows[2] == ["1", "0.000000", "0.000000", "0.000000", "1.000000", "0", "1", "1", "0", "0"]
+    assert [p.name for p in report.parent.iterdir()] == ["per_sentence.tsv"]  # no temp file left
+
+
+def test_eval_cli_naacl_gold_with_bitext(
+    tmp_path: Path, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same gold as GOLD in NAACL form (1-based); a NULL link and sentence 2 at the end.
+    naacl = tmp_path / "gold.wa"
+    naacl.write_text("1 1 1 S\n1 2 2\n1 3 3 P\n1 0 2\n2 1 1\n")
+    bitext = tmp_path / "text.txt"
+    bitext.write_text("a b c ||| x y z\nd ||| w\n")
+    args = ["eval", "--gold", str(naacl), "--gold-one-based", "--pred", str(files["pred"])]
+    assert main([*args, "--bitext", str(bitext), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["aer"] == pytest.approx(0.5)
+    assert data["possible_links"] == 4
+
+
+ERROR_CASES = [
+    # (gold text, pred text, extra arguments, expected message after "wordalign: error: ")
+    (
+        GOLD,
+        "0-0\n",
+        [],
+        "sentence counts differ: {gold} has 2 sentences, {pred} has 1",
+    ),
+    (
+        GOLD,
+        "0-0\n1_1\n",
+        [],
+        "{pred}:2: bad link '1_1' (expected 'i-j', 'ipj', 'i?j' or 'i-j-score')",
+    ),
+    (
+        GOLD,
+        "1-1\n0-0\n",
+        ["--pred-one-based"],
+        "{pred}:2: link '0-0' has index 0 but the file is read as 1-based (drop --pred-one-based)",
+    ),
+    (
+        "1-1 2-2 3-3\n1-1\n",
+        PRED,
+        ["--src", "{src}", "--tgt", "{tgt}"],
+        "{gold}:1: link 3-3 is outside the sentence pair (3 source, 3 target tokens); "
+        "if the file is 1-based, use --gold-one-based",
+    ),
+    (
+        GOLD,
+        PRED,
+        ["--gold-one-based"],
+        "{gold}:1: link '0-0' has index 0 but the file is read as 1-based (drop --gold-one-based)",
+    ),
+    (
+        GOLD,
+        "1 1 1\n3 1 1\n",
+        ["--pred-one-based", "--src", "{src}", "--tgt", "{tgt}"],
+        "{pred}:2: sentence id 3 is beyond the 2 sentence pairs of the text",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "extra", "message"),
+    ERROR_CASES,
+    ids=["count", "bad-link", "zero-in-one-based", "bounds", "gold-zero", "naacl-id"],
+)
+def test_eval_cli_user_errors_are_one_line_with_exit_code_2(
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    gold: str,
+    pred: str,
+    extra: list[str],
+    message: str,
+) -> None:
+    files["gold"].write_text(gold)
+    files["pred"].write_text(pred)
+    names = {key: str(path) for key, path in files.items()}
+    assert main(_eval(files, *(arg.format(**names) for arg in extra))) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0] == "wordalign: error: " + message.format(**names)
+
+
+def test_eval_cli_missing_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    files["pred"].unlink()
+    assert main(_eval(files)) == 2
+    assert capsys.readouterr().err == f"wordalign: error: {files['pred']}: no such file\n"
+
+
+def _subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path}
+    return subprocess.run(
+        [sys.executable, "-m", "wordalign", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_eval_cli_subprocess_json_and_errors(files: dict[str, Path]) -> None:
+    done = _subprocess(*_eval(files, "--json"))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["aer"] == pytest.approx(0.5)
+    assert set(data) >= JSON_KEYS
+
+    files["pred"].write_text("0-0\n")
+    done = _subprocess(*_eval(files, "--json"))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"wordalign: error: sentence counts differ: {files['gold']} has 2 sentences, "
+        f"{files['pred']} has 1\n"
+    )
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.data
+def test_eval_cli_dermit_gold_against_itself(
+    gold_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = str(gold_files["alignments"])
+    texts = ["--src", str(gold_files["src"]), "--tgt", str(gold_files["tgt"])]
+    assert main(["eval", "--gold", gold, "--pred", gold, *texts, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    n_lines = len(gold_files["alignments"].read_text(encoding="utf-8").splitlines())
+    assert data["aer"] == 0.0
+    assert data["precision"] == 1.0
+    assert data["recall"] == 1.0
+    assert data["sentences"] == n_lines
+    assert data["pred_links"] == data["sure_links"] > 0
