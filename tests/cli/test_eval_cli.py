@@ -186,12 +186,13 @@ def test_eval_cli_missing_file(files: dict[str, Path], capsys: pytest.CaptureFix
     assert capsys.readouterr().err == f"wordalign: error: {files['pred']}: no such file\n"
 
 
-def _subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+def _subprocess(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     src = str(Path(__file__).resolve().parents[2] / "src")
     path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "PYTHONPATH": path}
     return subprocess.run(
         [sys.executable, "-m", "wordalign", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
@@ -206,6 +207,10 @@ def test_eval_cli_subprocess_json_and_errors(files: dict[str, Path]) -> None:
     data = json.loads(done.stdout)
     assert data["aer"] == pytest.approx(0.5)
     assert set(data) >= JSON_KEYS
+
+    piped = _subprocess("eval", "--gold", str(files["gold"]), "--pred", "-", "--json", stdin=PRED)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout) == data
 
     files["pred"].write_text("0-0\n")
     done = _subprocess(*_eval(files, "--json"))

@@ -44,8 +44,12 @@ def add_parser(subparsers: Any) -> None:
             "optionally with an INDEX<TAB> column) or NAACL-2003 lines ('sentid i j [S|P]')."
         ),
     )
-    parser.add_argument("--gold", required=True, metavar="FILE", help="gold alignments")
-    parser.add_argument("--pred", required=True, metavar="FILE", help="predicted alignments")
+    parser.add_argument(
+        "--gold", required=True, metavar="FILE", help="gold alignments ('-': stdin)"
+    )
+    parser.add_argument(
+        "--pred", required=True, metavar="FILE", help="predicted alignments ('-': stdin)"
+    )
     for side in ("gold", "pred"):
         parser.add_argument(
             f"--{side}-format",
@@ -67,7 +71,11 @@ def add_parser(subparsers: Any) -> None:
     texts.add_argument("--bitext", metavar="FILE", help="'src ||| tgt' or 'src<TAB>tgt' lines")
     texts.add_argument("--src", metavar="FILE", help="source sentences, one per line")
     texts.add_argument("--tgt", metavar="FILE", help="target sentences, one per line")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (precision, recall, f1, aer and the link counts)",
+    )
     parser.add_argument(
         "--per-sentence",
         metavar="FILE",
