@@ -43,11 +43,12 @@ def test_io_naacl_read(
 
 def test_io_naacl_read_confidence_becomes_the_score(tmp_path: Path) -> None:
     path = tmp_path / "pred.wa"
-    path.write_text("1 1 1 S 0.75\n1 2 2 0.5\n1 3 3 P 1e-3\n")
+    # The type and the confidence come in either order (as the shared task's scorer accepts).
+    path.write_text("1 1 1 S 0.75\n1 2 2 0.5\n1 3 3 P 1e-3\n1 4 4 0.25 P\n")
     (alignment,) = read_naacl(path)
-    assert alignment.scores == {(0, 0): 0.75, (1, 1): 0.5, (2, 2): 0.001}
+    assert alignment.scores == {(0, 0): 0.75, (1, 1): 0.5, (2, 2): 0.001, (3, 3): 0.25}
     assert alignment.sure == {(0, 0), (1, 1)}
-    assert alignment.possible_only == {(2, 2)}
+    assert alignment.possible_only == {(2, 2), (3, 3)}
 
 
 def test_io_naacl_read_zero_based(tmp_path: Path) -> None:
@@ -63,9 +64,14 @@ BAD_LINES = [
     ("1 1 1\n1 a 1\n", 2, "source position 'a' is not a non-negative integer"),
     ("x 1 1\n", 1, "sentence id 'x'"),
     ("1 1 -2\n", 1, "target position '-2'"),
-    ("1 1 1 Q\n", 1, "link type 'Q' is neither 'S'"),
-    ("1 1 1 S x\n", 1, "unexpected 'x' after the link"),
-    ("1 1 1 0.5 0.5\n", 1, "unexpected '0.5 0.5'"),
+    ("1 1 1 Q\n", 1, "'Q' after the link is neither 'S' \\(Sure\\), 'P' \\(Possible\\) nor a"),
+    ("1 1 1 S x\n", 1, "'x' after the link is neither"),
+    (
+        "1 1 1 0.5 0.5\n",
+        1,
+        "at most one 'S'/'P' and one confidence after the link, found '0.5 0.5'",
+    ),
+    ("1 1 1 S P\n", 1, "at most one 'S'/'P' and one confidence"),
     ("0 1 1\n", 1, "sentence id 0, but the file is read as 1-based"),
 ]
 
@@ -138,6 +144,7 @@ def test_io_naacl_read_gzip(tmp_path: Path) -> None:
         ("1 1 1", True),
         ("18 3 4 S", True),
         ("18 3 4 p 0.5", True),
+        ("18 3 4 0.5 S", True),
         ("18\t3\t4\tS", True),
         ("0-0 1-1 2-2", False),
         ("0\t0-0 1-1", False),  # Pharaoh with an INDEX column

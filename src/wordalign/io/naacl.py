@@ -8,7 +8,8 @@ and of the test sets distributed with it and after it (English-French Hansards, 
   stands for NULL (a token aligned to nothing), so such links are dropped on reading;
 * ``S`` (Sure) or ``P`` (Possible, "probable" in the task description) is optional and defaults
   to Sure;
-* a trailing confidence (a number) is optional and becomes the link's score.
+* a confidence (a number) is optional and becomes the link's score; the scoring script of the
+  shared task accepts it before or after ``S``/``P``, and so does this reader.
 
 Fields are separated by any whitespace. Lines may come in any order; the sentence ids group them.
 A sentence pair without any link has no line at all, so the number of sentences is only known
@@ -61,10 +62,35 @@ def is_naacl_line(text: str) -> bool:
     fields = text.split()
     if not 3 <= len(fields) <= 5 or not all(_is_uint(f) for f in fields[:3]):
         return False
-    rest = fields[3:]
-    if rest and rest[0].upper() in _KINDS:
-        rest = rest[1:]
-    return len(rest) == 0 or (len(rest) == 1 and _is_float(rest[0]))
+    try:
+        _parse_extra(fields[3:])
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_extra(extra: list[str]) -> tuple[bool, float | None]:
+    """``(sure, confidence)`` from the optional fields after ``sentid i j``.
+
+    The type and the confidence may come in either order, as the shared task's scoring script
+    (wa_eval_align.pl) accepts; no type means Sure.
+
+    Raises:
+        ValueError: for anything else.
+    """
+    kinds = [f for f in extra if f.upper() in _KINDS]
+    numbers = [f for f in extra if f.upper() not in _KINDS and _is_float(f)]
+    unknown = [f for f in extra if f not in kinds and f not in numbers]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} after the link is neither 'S' (Sure), 'P' (Possible) nor a confidence"
+        )
+    if len(kinds) > 1 or len(numbers) > 1:
+        raise ValueError(
+            f"expected at most one 'S'/'P' and one confidence after the link, found {' '.join(extra)!r}"
+        )
+    sure = _KINDS[kinds[0].upper()] if kinds else True
+    return sure, float(numbers[0]) if numbers else None
 
 
 def _parse_line(text: str) -> tuple[int, int, int, bool, float | None]:
@@ -87,18 +113,7 @@ def _parse_line(text: str) -> tuple[int, int, int, bool, float | None]:
         if not _is_uint(value):
             raise ValueError(f"{what} {value!r} is not a non-negative integer")
         numbers.append(int(value))
-    rest = fields[3:]
-    sure = True
-    if rest and not _is_float(rest[0]):
-        kind = rest.pop(0)
-        if kind.upper() not in _KINDS:
-            raise ValueError(f"link type {kind!r} is neither 'S' (Sure) nor 'P' (Possible)")
-        sure = _KINDS[kind.upper()]
-    confidence = None
-    if rest:
-        if len(rest) > 1 or not _is_float(rest[0]):
-            raise ValueError(f"unexpected {' '.join(rest)!r} after the link (expected a number)")
-        confidence = float(rest[0])
+    sure, confidence = _parse_extra(fields[3:])
     return numbers[0], numbers[1], numbers[2], sure, confidence
 
 
