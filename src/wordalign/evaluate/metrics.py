@@ -21,6 +21,9 @@ Degenerate cases are defined, not approximated (no ``+ 1e-100``):
 * |A| + |S| = 0: AER is 0.0 (an empty prediction for an empty gold is perfect);
 * precision + recall = 0: F1 is 0.0.
 
+(The shared task's wa_eval_align.pl reports AER 0 for an empty submission; the formula gives 1
+when the gold has Sure links, and that is what is returned here.)
+
 Example:
     >>> from wordalign.types import Alignment
     >>> gold = Alignment([(0, 0)], possible=[(1, 1)])
