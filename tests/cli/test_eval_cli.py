@@ -180,6 +180,13 @@ def test_eval_cli_user_errors_are_one_line_with_exit_code_2(
     assert lines[0] == "wordalign: error: " + message.format(**names)
 
 
+def test_eval_cli_stdin_only_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--gold", "-", "--pred", "-"]) == 2
+    assert capsys.readouterr().err == (
+        "wordalign: error: only one of --gold and --pred can be '-' (stdin)\n"
+    )
+
+
 def test_eval_cli_missing_file(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     files["pred"].unlink()
     assert main(_eval(files)) == 2

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from wordalign.errors import WordalignError
 from wordalign.evaluate.metrics import AERResult, evaluate, evaluate_sentences
 from wordalign.io.alignments import (
     ALIGNMENT_FORMATS,
@@ -86,6 +87,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read both files, score them, print the result."""
+    if args.gold == args.pred == "-":
+        raise WordalignError("only one of --gold and --pred can be '-' (stdin)")
     pairs: list[SentencePair] | None = None
     if args.bitext is not None or args.src is not None or args.tgt is not None:
         pairs = load_bitext(bitext=args.bitext, src=args.src, tgt=args.tgt)
