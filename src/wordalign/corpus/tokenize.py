@@ -1,0 +1,149 @@
+"""Text normalization and word tokenization in the conventions of the DERMIT gold standard.
+
+The German-Romansh gold standard of Dolev (2023) was tokenized in the style of NLTK's Treebank
+tokenizer, with Romance elisions split after the apostrophe. :func:`tokenize` reproduces those
+conventions without NLTK, so that sentences of a rebuilt corpus tokenize the way the gold does:
+
+* punctuation is split off words: ``,`` ``;`` ``:`` ``?`` ``!`` ``(`` ``)`` ``…`` and quotes, but a
+  comma or colon between digits stays (``9,8``, ``13:30``);
+* a period is split off only at the end of the sentence; inside it a period stays with its word,
+  so abbreviations and ordinals keep theirs (``z.B.``, ``St.``, ``ca.``, ``8. Januar``,
+  ``19. tschientaner``), and so do numbers, URLs and e-mail addresses (``13.30``,
+  ``www.gr.ch/corona``);
+* Romansh and Italian elisions are split after the apostrophe: ``l'annunzia`` → ``l'``
+  ``annunzia``; the typographic apostrophe ``’`` is written ``'``;
+* guillemets and typographic double quotes are written ``"`` (``«Emna Rumantscha»`` →
+  ``"`` ``Emna`` ``Rumantscha`` ``"``);
+* numbers keep their separators (``1'000``, ``3.5``, ``2022/23``, ``10‑20``); ``%`` is split off;
+* hyphens stay inside words and at their end (``Covid-19-Impfung``, ``Gesundheits-``);
+* in Romansh, a day number before ``da`` is split from its period (``ils 1. da schaner`` →
+  ``1`` ``.`` ``da``), as the gold writes it.
+
+Example:
+    >>> tokenize("L'uffizi ha publitgà ils 15 da matg 2022 la «Strategia».", "rm")
+    ["L'", 'uffizi', 'ha', 'publitgà', 'ils', '15', 'da', 'matg', '2022', 'la', '"', 'Strategia', '"', '.']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize", "tokenize"]
+
+# Every Unicode space separator and line/paragraph separator, plus the ASCII controls that
+# separate words; DERMIT has no-break spaces (U+00A0) and narrow no-break spaces (U+202F).
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085]+")
+# Invisible characters that must not split or join words.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+_DOUBLE_QUOTES = '"«»„“”‟'
+_SINGLE_QUOTES = "'‘’‚‹›"
+_OPENERS = "([{" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "¿¡"
+_CLOSERS = ")]}" + _DOUBLE_QUOTES + "»"
+_SPLIT_ALWAYS = ",;!?…%"
+_QUOTE_MAP = str.maketrans({**dict.fromkeys(_DOUBLE_QUOTES, '"'), "’": "'", "‘": "'", "‚": "'"})
+
+_URL_OR_MAIL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$|^[^@\s]+@[^@\s]+\.[^@\s]+$", re.I)
+# An elided Romance word: up to six letters, then an apostrophe, then a letter.
+_ELISION = re.compile(r"^([^\W\d_]{1,6}')(?=[^\W\d_])")
+_DAY_NUMBER = re.compile(r"^\d{1,2}\.$")
+
+
+def normalize(text: str) -> str:
+    """Unicode NFC, every kind of space as one ASCII space, invisible characters removed.
+
+    Decomposed umlauts (``u`` + U+0308) become ``ü``; no-break spaces, tabs and line breaks
+    become single spaces; soft hyphens and zero-width characters disappear; the result has no
+    leading or trailing space.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def tokenize(sentence: str, lang: str) -> list[str]:
+    """Split one sentence into tokens in the conventions of the DERMIT gold standard.
+
+    Args:
+        sentence: One sentence (or a title); normalized first with :func:`normalize`.
+        lang: ``"de"``, ``"rm"`` or ``"it"``; other codes are tokenized like German, without
+            splitting elisions.
+
+    Returns:
+        The tokens, none empty; ``[]`` for a blank sentence.
+    """
+    chunks = normalize(sentence).translate(_QUOTE_MAP).split(" ")
+    if chunks == [""]:
+        return []
+    romance = lang in ("rm", "it")
+    tokens: list[str] = []
+    last = len(chunks) - 1
+    for index, chunk in enumerate(chunks):
+        tokens.extend(_split_chunk(chunk, final=index == last, romance=romance))
+    if lang == "rm":
+        tokens = _split_day_numbers(tokens)
+    return tokens
+
+
+def _split_chunk(chunk: str, *, final: bool, romance: bool) -> list[str]:
+    head: list[str] = []
+    tail: list[str] = []
+    # Leading punctuation: brackets, quotes, inverted marks.
+    while len(chunk) > 1 and chunk[0] in _OPENERS:
+        head.append(chunk[0])
+        chunk = chunk[1:]
+    # Trailing punctuation, peeled from the right. The sentence's own final period is split off
+    # once (Treebank convention); any other period stays with its word.
+    period_taken = not final
+    while len(chunk) > 1:
+        char = chunk[-1]
+        if (
+            char in _CLOSERS
+            or char in _SPLIT_ALWAYS
+            or char == ":"
+            or (char == "'" and head and head[-1] == "'")
+        ):
+            tail.append(char)
+            chunk = chunk[:-1]
+        elif char == "." and not period_taken and not chunk.endswith(".."):
+            period_taken = True
+            tail.append(char)
+            chunk = chunk[:-1]
+        elif chunk.endswith("...") and len(chunk) > 3:
+            tail.append("...")
+            chunk = chunk[:-3]
+        else:
+            break
+    middle = _split_inner(chunk, romance=romance)
+    return head + middle + tail[::-1]
+
+
+def _split_inner(chunk: str, *, romance: bool) -> list[str]:
+    if not chunk:
+        return []
+    if _URL_OR_MAIL.match(chunk):
+        return [chunk]
+    parts: list[str] = []
+    if romance:
+        while True:
+            match = _ELISION.match(chunk)
+            if match is None:
+                break
+            parts.append(match.group(1))
+            chunk = chunk[match.end() :]
+    # Characters split everywhere inside a word (never part of numbers or names here).
+    pieces = re.split(r"([!?…%;]|(?<!\d),|,(?!\d))", chunk)
+    parts.extend(piece for piece in pieces if piece)
+    return parts
+
+
+def _split_day_numbers(tokens: list[str]) -> list[str]:
+    # Romansh dates "ils 1. da schaner": the gold splits the period of the day number.
+    out: list[str] = []
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if _DAY_NUMBER.match(token) and following == "da":
+            out.extend((token[:-1], "."))
+        else:
+            out.append(token)
+    return out
