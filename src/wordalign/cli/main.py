@@ -18,7 +18,14 @@ from wordalign._version import __version__
 from wordalign.errors import WordalignError
 
 # Subcommand -> its module in wordalign.cli; the order is the order of `wordalign --help`.
-COMMANDS = {"align": "align", "eval": "evaluate", "symmetrize": "symmetrize"}
+COMMANDS = {
+    "align": "align",
+    "train": "train",
+    "eval": "evaluate",
+    "symmetrize": "symmetrize",
+    "serve": "serve",
+    "annotate": "annotate",
+}
 
 EXIT_USER_ERROR = 2
 
