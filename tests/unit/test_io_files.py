@@ -53,18 +53,18 @@ def test_io_files_read_lines_counts_like_wc(tmp_path: Path, data: bytes, expecte
     assert list(read_lines(path)) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_lines decodes through TextIOWrapper, which decodes 8 KiB chunks ahead of the "
-    "lines it yields, so a bad byte is reported at the first line of its chunk; decoding each "
-    "binary line on its own fixes it (reported to the lead)",
-)
 def test_io_files_non_utf8_line_is_named(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"ok\nalso ok\nSchw\xe4tzli\n")
     with pytest.raises(InputFormatError, match=r"latin1\.txt:3: not valid UTF-8") as info:
         list(read_lines(path))
     assert info.value.line_no == 3
+
+
+def test_io_files_byte_order_mark_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfdas Haus\nla chasa\n")
+    assert list(read_lines(path)) == [(1, "das Haus"), (2, "la chasa")]
 
 
 def test_io_files_truncated_gzip_is_an_input_error(tmp_path: Path) -> None:

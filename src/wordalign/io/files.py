@@ -34,6 +34,31 @@ def _is_gzip(path: PathLike) -> bool:
 
 
 @contextlib.contextmanager
+def open_binary(path: PathLike) -> Iterator[IO[bytes]]:
+    """Open an input for reading bytes; ``.gz`` is decompressed, ``-`` is stdin.
+
+    Raises:
+        WordalignError: when the file does not exist or cannot be read.
+    """
+    if str(path) == STDIO:
+        yield sys.stdin.buffer
+        return
+    try:
+        if _is_gzip(path):
+            handle: IO[bytes] = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+        else:
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise WordalignError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise WordalignError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise WordalignError(f"{path}: permission denied") from None
+    with handle:
+        yield handle
+
+
+@contextlib.contextmanager
 def open_text(path: PathLike) -> Iterator[IO[str]]:
     """Open a UTF-8 text input for reading; ``.gz`` is decompressed, ``-`` is stdin.
 
@@ -62,23 +87,30 @@ def read_lines(path: PathLike) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for every line, 1-based, without the line ending.
 
     Only ``\\n`` and ``\\r\\n`` end lines (not the other Unicode separators that ``str.splitlines``
-    honours), so that line numbers agree with ``wc -l`` and with every other tool.
+    honours), so that line numbers agree with ``wc -l`` and with every other tool. Each line is
+    decoded on its own, so that a byte that is not UTF-8 is reported at its own line (a text
+    stream decodes whole chunks ahead of the lines it hands out).
 
     Raises:
         InputFormatError: for bytes that are not UTF-8, naming the line.
     """
     name = display_name(path)
-    with open_text(path) as handle:
+    with open_binary(path) as handle:
         line_no = 0
         try:
             for line_no, raw in enumerate(handle, start=1):
-                if raw.endswith("\n"):
+                if raw.endswith(b"\n"):
                     raw = raw[:-1]
-                if raw.endswith("\r"):
+                if raw.endswith(b"\r"):
                     raw = raw[:-1]
-                yield line_no, raw
-        except UnicodeDecodeError as exc:
-            raise InputFormatError(name, line_no + 1, f"not valid UTF-8 ({exc.reason})") from None
+                try:
+                    # utf-8-sig on the first line drops a byte-order mark some editors write.
+                    text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputFormatError(
+                        name, line_no, f"not valid UTF-8 ({exc.reason} at byte {exc.start + 1})"
+                    ) from None
+                yield line_no, text
         except (OSError, EOFError) as exc:  # truncated gzip and the like
             raise InputFormatError(name, line_no + 1, f"cannot read: {exc}") from None
 
