@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from wordalign.errors import WordalignError
-from wordalign.evaluate.metrics import AERResult, evaluate, evaluate_sentences
+from wordalign.evaluation.metrics import AERResult, evaluate, evaluate_sentences
 from wordalign.io.alignments import (
     ALIGNMENT_FORMATS,
     AlignmentFormat,

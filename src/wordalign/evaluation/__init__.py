@@ -1,5 +1,5 @@
 """Evaluation of alignments against a gold standard (precision, recall, F1, AER)."""
 
-from wordalign.evaluate.metrics import AERResult, AERStats, evaluate, evaluate_sentences
+from wordalign.evaluation.metrics import AERResult, AERStats, evaluate, evaluate_sentences
 
 __all__ = ["AERResult", "AERStats", "evaluate", "evaluate_sentences"]

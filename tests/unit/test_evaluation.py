@@ -1,4 +1,4 @@
-"""Tests of precision, recall, F1 and AER (wordalign.evaluate.metrics)."""
+"""Tests of precision, recall, F1 and AER (wordalign.evaluation.metrics)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wordalign.errors import LengthMismatchError
-from wordalign.evaluate.metrics import AERResult, AERStats, evaluate, evaluate_sentences
+from wordalign.evaluation.metrics import AERResult, AERStats, evaluate, evaluate_sentences
 from wordalign.types import Alignment, Link
 
 # (gold Sure, gold Possible-only, predicted Sure, predicted Possible-only,
