@@ -1,7 +1,7 @@
 """Inter-annotator agreement and consensus gold standards, as pure functions on alignments.
 
 * **AER between annotators** takes one annotator as the gold (their Sure and Possible links) and
-  the other's links as the prediction (:mod:`wordalign.evaluate.metrics`, Och & Ney 2003,
+  the other's links as the prediction (:mod:`wordalign.evaluation.metrics`, Och & Ney 2003,
   section 5). AER is not symmetric once Possible links exist, so both directions are reported.
 * **Cohen's kappa** (Cohen 1960) treats every token pair ``(i, j)`` of every sentence as one
   decision that both annotators made: ``kappa = (p_o - p_e) / (1 - p_e)``, with ``p_o`` the share
@@ -24,7 +24,7 @@ from itertools import combinations
 from typing import Literal
 
 from wordalign.errors import LengthMismatchError, WordalignError
-from wordalign.evaluate.metrics import AERStats
+from wordalign.evaluation.metrics import AERStats
 from wordalign.types import Alignment, Link
 
 __all__ = [
