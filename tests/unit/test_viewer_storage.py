@@ -117,7 +117,7 @@ def test_viewer_storage_views(store: AnnotationStore) -> None:
     vid = store.create_view("v", PAIRS, {"sys": system}, gold)
     view = store.view(vid)
     assert (view.pairs, view.systems, view.gold) == (PAIRS, {"sys": system}, gold)
-    with pytest.raises(WordalignError, match="sys: line 2: link 0-9: target index 9"):
+    with pytest.raises(WordalignError, match="sys:2: link 0-9: target index 9"):
         store.create_view("v", PAIRS, {"sys": [Alignment(), Alignment([(0, 9)])]})
     with pytest.raises(WordalignError, match=r"\(gold\): 1 alignment lines for 2"):
         store.create_view("v", PAIRS, {}, [Alignment()])

@@ -14,15 +14,15 @@ rows: a value is rewritten only where the annotation it stands for was changed.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from wordalign.errors import InputFormatError, WordalignError
+from wordalign.io.files import atomic_write_bytes
 from wordalign.types import Alignment, SentencePair
-from wordalign.viewer.storage import AnnotationStore, check_alignment
+from wordalign.viewer.storage import AnnotationStore, check_alignment, check_name
 
 __all__ = [
     "ALIGNMAN_COLUMNS",
@@ -97,6 +97,9 @@ def import_alignman(
         InputFormatError: naming the row id of a bad link string or a link past a sentence.
     """
     where = display or str(path)
+    annotators = (check_name("annotator", annotators[0]), check_name("annotator", annotators[1]))
+    if annotators[0] == annotators[1]:
+        raise WordalignError("the two AlignMan annotators need different names")
     if not Path(path).is_file():
         raise WordalignError(f"{where}: no such file")
     rows = _read_rows(path, where)
@@ -309,11 +312,9 @@ def export_alignman(
     if target.exists() and not overwrite:
         raise WordalignError(f"{target}: exists already (pass --overwrite to replace it)")
     rows = alignman_rows(store, project_id, annotators)
-    folder = target.resolve().parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(tmp_name)
+    with tempfile.TemporaryDirectory(prefix="wordalign-alignman-") as folder:
+        tmp_path = Path(folder) / "alignman.db"
+        conn = sqlite3.connect(tmp_path)
         try:
             conn.execute(ALIGNMAN_SCHEMA)
             conn.executemany(
@@ -324,9 +325,5 @@ def export_alignman(
             conn.commit()
         finally:
             conn.close()
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+        atomic_write_bytes(target, tmp_path.read_bytes())
     return len(rows)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -401,6 +401,7 @@ class AnnotationStore:
             "SELECT src, tgt FROM pairs WHERE project_id = ? AND idx = ?", (project_id, idx)
         ).fetchone()
         if row is None:
+            self.project(project_id)  # no project at all: say that
             raise WordalignError(
                 f"project {project_id} has no pair {idx + 1} "
                 f"(it has {self.n_pairs(project_id)} pairs)"
@@ -636,7 +637,7 @@ class AnnotationStore:
         self,
         name: str,
         pairs: Sequence[SentencePair],
-        systems: dict[str, Sequence[Alignment]],
+        systems: Mapping[str, Sequence[Alignment]],
         gold: Sequence[Alignment] | None = None,
     ) -> int:
         """Store a viewer session; returns its id.
@@ -657,7 +658,7 @@ class AnnotationStore:
             for k, (alignment, pair) in enumerate(zip(alignments, pairs, strict=True)):
                 problem = check_alignment(alignment, pair)
                 if problem is not None:
-                    raise WordalignError(f"{layer}: line {k + 1}: {problem}")
+                    raise WordalignError(f"{layer}:{k + 1}: {problem}")
         data = {
             "pairs": [[" ".join(p.src), " ".join(p.tgt)] for p in pairs],
             "systems": {n: [a.to_pharaoh() for a in al] for n, al in systems.items()},
