@@ -1,0 +1,274 @@
+"""IBM Model 1 (Brown, Della Pietra, Della Pietra & Mercer 1993), trained in both directions.
+
+The simplest statistical aligner: a lexical translation table t(f | e) learned by EM from
+sentence pairs alone, every alignment position equally likely, and a NULL source word that
+generates target words with no counterpart. It is the baseline of the word-alignment literature
+and the first step of the IBM/GIZA++ training pipeline; on its own it links frequent function
+words too eagerly, which symmetrization (grow-diag-final-and by default) partly corrects.
+
+Both directions (source→target and target→source) train in two threads; the numerical work is in
+:mod:`wordalign.aligners.statistical._ibm1_kernels`. A trained model aligns new sentence pairs
+with its fixed table; words it never saw stay unaligned.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from wordalign._progress import progress as progress_bar
+from wordalign.aligners.base import Aligner
+from wordalign.aligners.statistical import _ibm1_kernels as kernels
+from wordalign.aligners.statistical.corpus import Ragged, Vocabulary, encode_bitext
+from wordalign.aligners.statistical.directional import combine_directions
+from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.types import Alignment, SentencePair
+
+__all__ = ["IBM1"]
+
+_ONE_DIRECTION = ("forward", "reverse")
+
+# Sentences per chunk when collecting co-occurring word pairs: bounds the temporary key array
+# to a few million entries whatever the corpus size.
+_KEY_CHUNK = 20_000
+
+
+@dataclass
+class Table:
+    """A sparse t(f | e) table: CSR rows (0 = NULL, 1 + e = source word e) of target word ids."""
+
+    row_ptr: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int32]
+    probs: npt.NDArray[np.float64]
+    log_likelihood: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.cols.shape[0])
+
+
+def build_table(src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int) -> Table:
+    """The table of every (source word or NULL, target word) pair that co-occurs, t uniform.
+
+    t starts uniform over each row's target words; EM's first posteriors are uniform over the
+    positions of a sentence whatever the start, so this choice only matters for ``n_iter=0``.
+    """
+    width = max(n_tgt_words, 1)
+    chunks: list[npt.NDArray[np.int64]] = []
+    for start in range(0, len(src), _KEY_CHUNK):
+        s, t = _slice(src, start, start + _KEY_CHUNK), _slice(tgt, start, start + _KEY_CHUNK)
+        keys = kernels.sentence_pair_keys(s.ids, s.offsets, t.ids, t.offsets, width)
+        chunks.append(np.unique(keys))
+    keys = np.unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
+    rows = keys // width
+    row_ptr = np.zeros(n_src_words + 2, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_src_words + 1), out=row_ptr[1:])
+    cols = (keys % width).astype(np.int32)
+    sizes = np.diff(row_ptr)
+    probs = np.repeat(1.0 / np.maximum(sizes, 1), sizes).astype(np.float64)
+    return Table(row_ptr, cols, probs)
+
+
+def _slice(side: Ragged, start: int, end: int) -> Ragged:
+    """Sentences ``start:end`` without copying the ids."""
+    end = min(end, len(side))
+    offsets = side.offsets[start : end + 1]
+    return Ragged(side.ids[offsets[0] : offsets[-1]], offsets - offsets[0])
+
+
+def train_direction(
+    src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int
+) -> tuple[Table, npt.NDArray[np.float64]]:
+    """A fresh table for ``tgt`` generated from ``src`` and its count buffer."""
+    table = build_table(src, tgt, n_src_words, n_tgt_words)
+    return table, np.zeros(len(table), dtype=np.float64)
+
+
+def em_iteration(src: Ragged, tgt: Ragged, table: Table, counts: npt.NDArray[np.float64]) -> None:
+    """One EM iteration in place: expected counts (E), renormalized table (M)."""
+    ll = kernels.expected_counts(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols, table.probs, counts
+    )
+    kernels.normalize(table.row_ptr, counts, table.probs)
+    table.log_likelihood.append(float(ll))
+
+
+def decode(src: Ragged, tgt: Ragged, table: Table) -> npt.NDArray[np.int32]:
+    """Viterbi generators of the ``tgt`` tokens (source positions, -1 for NULL)."""
+    out: npt.NDArray[np.int32] = kernels.viterbi(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols, table.probs
+    )
+    return out
+
+
+class IBM1(Aligner):
+    """IBM Model 1 in both directions, symmetrized.
+
+    Args:
+        n_iter: EM iterations (at least 1).
+        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` (source→target
+            model alone: every target word gets at most one source word) or ``"reverse"``; only
+            the directions needed are trained.
+        lowercase: lowercase tokens before training and aligning.
+        random_state: accepted for a uniform interface; IBM Model 1's EM starts from a uniform
+            table and involves no randomness, so results never depend on it.
+        progress: show a progress bar over the EM iterations.
+
+    Example:
+        >>> pairs = [("das haus", "la chasa"), ("das buch", "il cudesch"),
+        ...          ("ein buch", "in cudesch"), ("ein haus", "ina chasa")]
+        >>> aligner = IBM1(progress=False)
+        >>> [a.to_pharaoh() for a in aligner.fit_align(pairs)]
+        ['0-0 1-1', '0-0 1-1', '0-0 1-1', '0-0 1-1']
+        >>> aligner.align([("das buch", "la chasa")])[0].to_pharaoh()  # force alignment
+        '0-0'
+
+    """
+
+    name: ClassVar[str] = "ibm1"
+    trainable: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        n_iter: int = 5,
+        symmetrize: str = "grow-diag-final-and",
+        lowercase: bool = False,
+        random_state: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.n_iter = n_iter
+        self.symmetrize = symmetrize
+        self.lowercase = lowercase
+        self.random_state = random_state
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        from wordalign.symmetrize import METHODS
+
+        valid = (*METHODS, *_ONE_DIRECTION)
+        if self.symmetrize not in valid:
+            raise UnknownNameError("symmetrization method", self.symmetrize, valid)
+        if int(self.n_iter) < 1:
+            raise WordalignError(f"ibm1: n_iter must be at least 1, got {self.n_iter}")
+
+    def _directions(self) -> tuple[bool, bool]:
+        return self.symmetrize != "reverse", self.symmetrize != "forward"
+
+    # -- training ---------------------------------------------------------------------------
+
+    def _fit(self, pairs: list[SentencePair]) -> None:
+        self._check_params()
+        encoded = encode_bitext(pairs, lowercase=self.lowercase)
+        n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
+        want_fwd, want_rev = self._directions()
+        # (conditioning side, generated side, their vocabulary sizes) per direction.
+        jobs: list[tuple[Ragged, Ragged, int, int]] = []
+        if want_fwd:
+            jobs.append((encoded.src, encoded.tgt, n_src, n_tgt))
+        if want_rev:
+            jobs.append((encoded.tgt, encoded.src, n_tgt, n_src))
+        # The directions are independent and the kernels release the GIL: one thread each.
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            built = list(pool.map(lambda job: train_direction(*job), jobs))
+            iterations = progress_bar(
+                range(int(self.n_iter)),
+                total=int(self.n_iter),
+                desc="ibm1 EM",
+                enabled=self.progress,
+            )
+            for _ in iterations:
+                list(
+                    pool.map(
+                        lambda job, tc: em_iteration(job[0], job[1], tc[0], tc[1]), jobs, built
+                    )
+                )
+        self.src_vocab_ = encoded.src_vocab
+        self.tgt_vocab_ = encoded.tgt_vocab
+        self.forward_: Table | None = built[0][0] if want_fwd else None
+        self.reverse_: Table | None = built[-1][0] if want_rev else None
+
+    # -- aligning ---------------------------------------------------------------------------
+
+    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+        self._check_params()
+        want_fwd, want_rev = self._directions()
+        if (want_fwd and self.forward_ is None) or (want_rev and self.reverse_ is None):
+            raise WordalignError(
+                f"ibm1: this model was trained without the direction that "
+                f"symmetrize={self.symmetrize!r} needs"
+            )
+        encoded = encode_bitext(
+            pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
+        )
+        jobs: list[tuple[Ragged, Ragged, Table]] = []
+        if want_fwd and self.forward_ is not None:
+            jobs.append((encoded.src, encoded.tgt, self.forward_))
+        if want_rev and self.reverse_ is not None:
+            jobs.append((encoded.tgt, encoded.src, self.reverse_))
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            results = list(pool.map(lambda job: decode(*job), jobs))
+        null_fwd = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        null_rev = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        forward = results[0] if want_fwd else null_fwd
+        reverse = results[-1] if want_rev else null_rev
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        if getattr(self, "src_vocab_", None) is None:
+            return {}
+        state: dict[str, Any] = {}
+        state.update(_pack_words("src_vocab", self.src_vocab_.words))
+        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        for label, table in (("forward", self.forward_), ("reverse", self.reverse_)):
+            if table is None:
+                continue
+            state[f"{label}_row_ptr"] = table.row_ptr
+            state[f"{label}_cols"] = table.cols
+            state[f"{label}_probs"] = table.probs
+            state[f"{label}_log_likelihood"] = list(table.log_likelihood)
+        return state
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        try:
+            src_vocab = Vocabulary(_unpack_words(state, "src_vocab"))
+            tgt_vocab = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            tables: dict[str, Table | None] = {}
+            for label in ("forward", "reverse"):
+                if f"{label}_row_ptr" not in state:
+                    tables[label] = None
+                    continue
+                table = Table(
+                    row_ptr=np.ascontiguousarray(state[f"{label}_row_ptr"], dtype=np.int64),
+                    cols=np.ascontiguousarray(state[f"{label}_cols"], dtype=np.int32),
+                    probs=np.ascontiguousarray(state[f"{label}_probs"], dtype=np.float64),
+                    log_likelihood=[float(x) for x in state.get(f"{label}_log_likelihood", [])],
+                )
+                if table.row_ptr[-1] != len(table) or len(table.probs) != len(table):
+                    raise ValueError(f"{label} table arrays have inconsistent sizes")
+                tables[label] = table
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WordalignError(f"ibm1: incomplete or damaged model state ({exc})") from None
+        self.src_vocab_ = src_vocab
+        self.tgt_vocab_ = tgt_vocab
+        self.forward_ = tables["forward"]
+        self.reverse_ = tables["reverse"]
+
+
+def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
+    """A word list as UTF-8 bytes plus offsets, so that npz stores it without pickling."""
+    encoded = [w.encode("utf-8") for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
+
+
+def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
+    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
+    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64).tolist()
+    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]
