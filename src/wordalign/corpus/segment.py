@@ -216,6 +216,8 @@ def _is_boundary(
         return capital or line_break
     starter = next_word.strip(_OPEN_PUNCT + ",:;")
     key = word.lower()
+    if "'" in key or "’" in key:
+        key = re.split("['’]", key)[-1]  # an elided article before it: "l'art. 3"
     if key in abbreviations:
         if key in _NUMERIC_ABBREVIATIONS:
             return capital and not first.isdigit()

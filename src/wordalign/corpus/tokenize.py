@@ -45,8 +45,10 @@ _SPLIT_ALWAYS = ",;!?…%"
 _QUOTE_MAP = str.maketrans({**dict.fromkeys(_DOUBLE_QUOTES, '"'), "’": "'", "‘": "'", "‚": "'"})
 
 _URL_OR_MAIL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$|^[^@\s]+@[^@\s]+\.[^@\s]+$", re.I)
-# An elided Romance word: up to six letters, then an apostrophe, then a letter.
-_ELISION = re.compile(r"^([^\W\d_]{1,6}')(?=[^\W\d_])")
+# An elided Romance word: up to six letters, then an apostrophe, then a letter or digit.
+_ELISION = re.compile(r"^([^\W\d_]{1,6}')(?=[^\W_])")
+# A chunk that needs no splitting: letters and digits, inner hyphens, no punctuation at all.
+_PLAIN = re.compile(r"[^\W_]+(?:-[^\W_]+)*-?\Z")
 _DAY_NUMBER = re.compile(r"^\d{1,2}\.$")
 
 
@@ -79,8 +81,11 @@ def tokenize(sentence: str, lang: str) -> list[str]:
     tokens: list[str] = []
     last = len(chunks) - 1
     for index, chunk in enumerate(chunks):
-        tokens.extend(_split_chunk(chunk, final=index == last, romance=romance))
-    if lang == "rm":
+        if _PLAIN.match(chunk):
+            tokens.append(chunk)
+        else:
+            tokens.extend(_split_chunk(chunk, final=index == last, romance=romance))
+    if lang == "rm" and "da" in tokens:
         tokens = _split_day_numbers(tokens)
     return tokens
 
