@@ -547,6 +547,11 @@ def serve(
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:
         raise WordalignError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except SystemExit:
+        # Werkzeug exits (after printing why) when the port is taken; the CLI owns exit codes.
+        raise WordalignError(
+            f"cannot listen on {host}:{port}: the port is in use (choose another with --port)"
+        ) from None
     shown = f"[{host}]" if ":" in host else host
     if announce is not None:
         announce(f"http://{shown}:{server.server_port}/")
