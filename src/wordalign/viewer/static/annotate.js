@@ -221,8 +221,11 @@
   $("export-png").addEventListener("click", () => WA.exportPNG([matrix, lines], pictureName()));
 
   document.addEventListener("keydown", (e) => {
+    // Keys belong to the page unless the user is typing (a checkbox or a button is not typing).
     const tag = (e.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select" || !state) return;
+    const typing = tag === "textarea" || tag === "select" ||
+      (tag === "input" && !["checkbox", "radio", "button", "submit"].includes(e.target.type));
+    if (typing || !state) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z") { e.preventDefault(); post("/undo", {}); return; }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const handled = {

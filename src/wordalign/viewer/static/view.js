@@ -70,7 +70,10 @@
       row.dataset.pos = String(pos);
       row.insertCell().textContent = String(k + 1);
       const src = data.pairs[k].src.join(" ");
-      row.insertCell().textContent = src.length > 40 ? `${src.slice(0, 40)}…` : src;
+      const srcCell = row.insertCell();
+      srcCell.className = "sentence";
+      srcCell.title = src;
+      srcCell.textContent = src.length > 32 ? `${src.slice(0, 32)}…` : src;
       for (const s of scored) {
         const cell = row.insertCell();
         cell.className = "num";
