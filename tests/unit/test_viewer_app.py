@@ -177,11 +177,25 @@ def test_viewer_app_agreement_merge_and_alignman(client: FlaskClient, tmp_path: 
         assert client.post(f"/api/projects/{pid}/pairs/1/links", json=body).status_code == 200
     page = client.get(f"/projects/{pid}").get_data(as_text=True)
     assert "0.3333" in page  # AER with ann as gold: 1 - (1 + 1) / (1 + 2)
-    merged = client.get(f"/projects/{pid}/merged.pharaoh").get_data(as_text=True)
+    # Visiting the annotator page does not make a third annotator.
+    assert client.get(f"/projects/{pid}/annotate?annotator=cy").status_code == 200
+    assert client.get(f"/projects/{pid}/annotate?annotator=%01").status_code == 400
+    body = {"annotator": "cy", "i": 2, "j": 2, "kind": "P"}
+    assert client.post(f"/api/projects/{pid}/pairs/1/links", json=body).status_code == 200
+    assert "export-alignman-form" in client.get(f"/projects/{pid}").get_data(as_text=True)
+    response = client.get(f"/projects/{pid}/alignman.db")
+    assert "the project has 3 annotators" in response.get_data(as_text=True)
+    assert (
+        client.post(f"/api/projects/{pid}/pairs/1/undo", json={"annotator": "cy"}).status_code
+        == 200
+    )
+    merged = client.get(f"/projects/{pid}/merged.pharaoh?annotator=ann&annotator=bob").get_data(
+        as_text=True
+    )
     assert merged == "0-0 1p1\n\n\n"
     compare = client.get(f"/api/projects/{pid}/compare").get_json()
-    assert [s["name"] for s in compare["systems"]] == ["ann", "bob"]
-    response = client.get(f"/projects/{pid}/alignman.db")
+    assert [s["name"] for s in compare["systems"]] == ["ann", "bob", "cy"]
+    response = client.get(f"/projects/{pid}/alignman.db?annotator1=ann&annotator2=bob")
     assert response.status_code == 200
     exported = tmp_path / "out.db"
     exported.write_bytes(response.data)

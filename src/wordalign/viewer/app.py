@@ -32,7 +32,7 @@ from wordalign.evaluation.metrics import AERStats
 from wordalign.types import Alignment, SentencePair
 from wordalign.viewer.agreement import agreement_table, merge_corpus
 from wordalign.viewer.alignman import alignman_rows, export_alignman, import_alignman
-from wordalign.viewer.storage import AnnotationStore, LinkKind
+from wordalign.viewer.storage import AnnotationStore, LinkKind, check_name
 from wordalign.viewer.suggest import suggest
 
 __all__ = ["MAX_PAIRS", "MAX_TOKENS", "check_pairs", "create_app", "serve"]
@@ -230,7 +230,8 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         annotator = request.args.get("annotator", "").strip()
         if not annotator:
             return redirect(url_for("project_page", pid=pid))
-        annotator = store().add_annotator(pid, annotator)
+        # Checked, not registered: an annotator joins with their first change, not a visit.
+        annotator = check_name("annotator", annotator)
         pair = max(1, min(info.n_pairs, request.args.get("pair", 1, type=int) or 1))
         return render_template("annotate.html", project=info, annotator=annotator, pair=pair)
 
@@ -286,10 +287,19 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
     def export_alignman_db(pid: int) -> Response:
         s = store()
         info = s.project(pid)
-        alignman_rows(s, pid)  # a clear error (too many annotators) before any file work
+        chosen = (request.args.get("annotator1", ""), request.args.get("annotator2", ""))
+        names = None
+        if any(chosen):
+            for name in chosen:
+                if name not in info.annotators:
+                    raise WordalignError(f"project {info.name!r} has no annotator {name!r}")
+            if chosen[0] == chosen[1]:
+                raise WordalignError("choose two different annotators for AlignMan's two users")
+            names = chosen
+        alignman_rows(s, pid, names)  # a clear error (too many annotators) before any file work
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "alignman.db"
-            export_alignman(s, pid, path)
+            export_alignman(s, pid, path, names)
             data = path.read_bytes()
         return _download(data, f"{info.name}.alignman.db", "application/vnd.sqlite3")
 
