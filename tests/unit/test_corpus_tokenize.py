@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wordalign.corpus.tokenize import normalize, tokenize
+from wordalign.corpus.tokenize import normalize, tokenize, tokenize_title
 
 
 @pytest.mark.parametrize(
@@ -185,6 +185,26 @@ from wordalign.corpus.tokenize import normalize, tokenize
 )
 def test_tokenize(text: str, lang: str, expected: list[str]) -> None:
     assert tokenize(text, lang) == expected
+
+
+def test_romansh_abbreviation_before_a_final_bracket_loses_its_period() -> None:
+    # As in the gold standard, whose Punkt model did not know Romansh abbreviations.
+    assert tokenize("Il total (onn passà 5 miu.).", "rm")[-4:] == ["miu", ".", ")", "."]
+    assert tokenize("Der Total (Vorjahr 5 Mio.).", "de")[-3:] == ["Mio.", ")", "."]
+    assert tokenize("Il total (5 miu.) è bun.", "rm")[4:7] == ["miu.", ")", "è"]
+
+
+def test_tokenize_title_splits_at_spaces_only() -> None:
+    assert tokenize_title(" Coronavirus: Il  chantun «decida» d’ina giada ", "rm") == [
+        "Coronavirus:",
+        "Il",
+        "chantun",
+        '"decida"',
+        "d'ina",
+        "giada",
+    ]
+    assert tokenize_title("", "de") == []
+    assert tokenize_title("Neue Regeln für 2024", "de") == tokenize("Neue Regeln für 2024", "de")
 
 
 def test_tokenize_normalizes_decomposed_umlauts() -> None:

@@ -51,7 +51,7 @@ def _words(text: str) -> frozenset[str]:
 _COMMON = _words(
     """
     tel fax dr prof lic dipl ing mag phil oec iur med rer pol jur ca nr art fr lit mio mia mrd
-    st inkl incl resp vs max min cf cfr etc ecc ziff abs al cpv sig
+    st inkl incl resp vs max min cf cfr etc ecc ziff abs al cpv sig sta vet techn mob frs fig
     i.p i.d i.e i.c i.r a.i a.d e.u.v q.v.d p.ex p.es p.e z.b u.a d.h
     """
 )
@@ -62,7 +62,8 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
         bzw usw geb sog bspw ggf evtl vgl allg bzgl gem abb jh jhd hrsg mwst sfr kap bd ff
         zit ggü exkl zzgl sen jun lt rz vorm nachm std str ref lic.iur lic.phil dr.med
         u.ä o.ä z.t z.h u.u a.o i.a i.v m.e s.o s.u u.a.m v.a
-        jan feb febr apr jun jul aug sep sept okt nov dez
+        jan feb febr apr jun jul aug sep sept okt nov dez eidg stv dt kt hr evang kant chr bsp
+        betr parz mind gde
         """
     ),
     "rm": _COMMON
@@ -77,7 +78,7 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
         """
         ecc es art cpv n sig sigg dott dott.ssa ing avv geom arch rag risp mio mil
         compr cell cost lett pag vol ill org guard sen c.p cod ca
-        genn febbr apr magg giu lug ag sett ott nov dic
+        genn febbr apr magg giu lug ag sett ott nov dic on ted
         """
     ),
 }
@@ -120,6 +121,7 @@ _OPEN_PUNCT = "\"'«»„“‘([©-–•"
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}\.?$")
 _INITIAL = re.compile(r"^[^\W\d_](?:\.-?[^\W\d_])*$")
 _ORDINAL = re.compile(r"^\d{1,3}$")
+_ROMAN = re.compile(r"^(?=[IVXLC]{2})[IVXLC]+$")  # "die XXIV. Olympischen Spiele"
 _URL_TAIL = re.compile(r"(?:^|[./@])(?:ch|com|org|net|it|de|li|at|eu|info)$", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[:;])[\s\"'«»„“(\[]*$")
@@ -186,14 +188,20 @@ def _segment_paragraph(paragraph: str, lang: str) -> list[str]:
             lang,
             abbreviations,
         ):
-            sentence = normalize(paragraph[start : match.end(2)])
-            if sentence:
-                sentences.append(sentence)
+            _append(sentences, normalize(paragraph[start : match.end(2)]))
             start = match.end(3)
-    rest = normalize(paragraph[start:])
-    if rest:
-        sentences.append(rest)
+    _append(sentences, normalize(paragraph[start:]))
     return sentences
+
+
+def _append(sentences: list[str], sentence: str) -> None:
+    if not sentence:
+        return
+    if sentences and not any(char.isalnum() for char in sentence):
+        # Stray punctuation ("... globale . Die") belongs to the sentence before it.
+        sentences[-1] = f"{sentences[-1]} {sentence}"
+        return
+    sentences.append(sentence)
 
 
 def _is_boundary(
@@ -230,7 +238,7 @@ def _is_boundary(
         return False
     if not capital:
         return line_break and not _ORDINAL.match(word)
-    if _ORDINAL.match(word):
+    if _ORDINAL.match(word) or _ROMAN.match(word):
         if _SENTENCE_START_BEFORE.search(preceding[: len(preceding) - len(word)]):
             # An enumeration label ("1. Allgemeiner Alarm"): its own segment, as in the gold.
             return starter not in _MONTHS
