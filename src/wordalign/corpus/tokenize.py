@@ -31,24 +31,24 @@ import unicodedata
 
 __all__ = ["normalize", "tokenize", "tokenize_title"]
 
-# Every Unicode space separator and line/paragraph separator, plus the ASCII controls that
-# separate words; DERMIT has no-break spaces (U+00A0) and narrow no-break spaces (U+202F).
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085]+")
 # Invisible characters that must not split or join words.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 _DOUBLE_QUOTES = '"«»„“”‟'
 _SINGLE_QUOTES = "'‘’‚‹›"
 _OPENERS = "([{" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "¿¡"
 _CLOSERS = ")]}" + _DOUBLE_QUOTES + "»"
 _SPLIT_ALWAYS = ",;!?…%"
-_QUOTE_MAP = str.maketrans({**dict.fromkeys(_DOUBLE_QUOTES, '"'), "’": "'", "‘": "'", "‚": "'"})
+_QUOTE_MAP = {**dict.fromkeys(_DOUBLE_QUOTES, '"'), "’": "'", "‘": "'", "‚": "'"}
+_QUOTE_RE = re.compile(f"[{''.join(_QUOTE_MAP)}]")
 
 _URL_OR_MAIL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$|^[^@\s]+@[^@\s]+\.[^@\s]+$", re.I)
 # An elided Romance word: up to six letters, then an apostrophe, then a letter or digit.
 _ELISION = re.compile(r"^([^\W\d_]{1,6}')(?=[^\W_])")
 # A chunk that needs no splitting: letters and digits, inner hyphens, no punctuation at all.
 _PLAIN = re.compile(r"[^\W_]+(?:-[^\W_]+)*-?\Z")
+_INNER_SPLIT = re.compile(r"([!?…%;]|(?<!\d),|,(?!\d))")
 _DAY_NUMBER = re.compile(r"^\d{1,2}\.$")
 
 
@@ -59,8 +59,19 @@ def normalize(text: str) -> str:
     become single spaces; soft hyphens and zero-width characters disappear; the result has no
     leading or trailing space.
     """
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    # str.split() splits at every Unicode space: no-break (U+00A0), narrow no-break (U+202F),
+    # the U+2000 block, line and paragraph separators.
+    return " ".join(text.split())
+
+
+def _map_quotes(text: str) -> str:
+    if _QUOTE_RE.search(text) is None:
+        return text
+    return _QUOTE_RE.sub(lambda match: _QUOTE_MAP[match.group()], text)
 
 
 def tokenize(sentence: str, lang: str) -> list[str]:
@@ -74,19 +85,22 @@ def tokenize(sentence: str, lang: str) -> list[str]:
     Returns:
         The tokens, none empty; ``[]`` for a blank sentence.
     """
-    chunks = normalize(sentence).translate(_QUOTE_MAP).split(" ")
+    text = _map_quotes(normalize(sentence))
+    chunks = text.split(" ")
     if chunks == [""]:
         return []
     romance = lang in ("rm", "it")
     tokens: list[str] = []
-    last = len(chunks) - 1
-    for index, chunk in enumerate(chunks):
-        if _PLAIN.match(chunk):
-            tokens.append(chunk)
+    append, plain = tokens.append, _PLAIN.match
+    last = chunks.pop()
+    for chunk in chunks:
+        if plain(chunk):
+            append(chunk)
         else:
-            tokens.extend(_split_chunk(chunk, final=index == last, romance=romance))
+            tokens.extend(_split_chunk(chunk, final=False, romance=romance))
+    tokens.extend(_split_chunk(last, final=True, romance=romance))
     if lang == "rm":
-        if "da" in tokens:
+        if ". da " in text:
             tokens = _split_day_numbers(tokens)
         abbreviation = tokens[-3] if len(tokens) >= 3 and tokens[-2] == ")" else ""
         if abbreviation.endswith(".") and abbreviation[-2:-1].isalpha():
@@ -113,7 +127,7 @@ def tokenize_title(title: str, lang: str) -> list[str]:
         The tokens; ``[]`` for a blank title.
     """
     del lang
-    text = normalize(title).translate(_QUOTE_MAP)
+    text = _map_quotes(normalize(title))
     return text.split(" ") if text else []
 
 
@@ -153,19 +167,21 @@ def _split_chunk(chunk: str, *, final: bool, romance: bool) -> list[str]:
 def _split_inner(chunk: str, *, romance: bool) -> list[str]:
     if not chunk:
         return []
-    if _URL_OR_MAIL.match(chunk):
+    if _PLAIN.match(chunk) or _URL_OR_MAIL.match(chunk):
         return [chunk]
     parts: list[str] = []
-    if romance:
+    if romance and "'" in chunk:
         while True:
             match = _ELISION.match(chunk)
             if match is None:
                 break
             parts.append(match.group(1))
             chunk = chunk[match.end() :]
+        if _PLAIN.match(chunk):
+            parts.append(chunk)
+            return parts
     # Characters split everywhere inside a word (never part of numbers or names here).
-    pieces = re.split(r"([!?…%;]|(?<!\d),|,(?!\d))", chunk)
-    parts.extend(piece for piece in pieces if piece)
+    parts.extend(piece for piece in _INNER_SPLIT.split(chunk) if piece)
     return parts
 
 
