@@ -25,6 +25,7 @@ COMMANDS = {
     "symmetrize": "symmetrize",
     "serve": "serve",
     "annotate": "annotate",
+    "corpus": "corpus",
 }
 
 EXIT_USER_ERROR = 2
