@@ -59,10 +59,10 @@ def normalize(text: str) -> str:
     become single spaces; soft hyphens and zero-width characters disappear; the result has no
     leading or trailing space.
     """
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)  # first, so that "u\u00ad\u0308" composes too
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _INVISIBLE_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
     # str.split() splits at every Unicode space: no-break (U+00A0), narrow no-break (U+202F),
     # the U+2000 block, line and paragraph separators.
     return " ".join(text.split())
@@ -180,8 +180,14 @@ def _split_inner(chunk: str, *, romance: bool) -> list[str]:
         if _PLAIN.match(chunk):
             parts.append(chunk)
             return parts
-    # Characters split everywhere inside a word (never part of numbers or names here).
-    parts.extend(piece for piece in _INNER_SPLIT.split(chunk) if piece)
+    # Characters split everywhere inside a word (never part of numbers or names here); what
+    # lies between them is tokenized like a word of its own.
+    pieces = [piece for piece in _INNER_SPLIT.split(chunk) if piece]
+    if len(pieces) == 1:
+        parts.append(chunk)
+        return parts
+    for piece in pieces:
+        parts.extend(_split_chunk(piece, final=False, romance=romance))
     return parts
 
 
