@@ -271,6 +271,14 @@ def test_line_breaks() -> None:
         "©Foto Beispiel Die Kosten",
     ]
     assert segment("Das gilt ab 1.\nJanuar", "de") == ["Das gilt ab 1. Januar"]
+    # A bulleted line is a segment of its own.
+    assert segment("Auskunft:\n - Frau A, Amt B \n - Herr C\n• Punkt D", "de") == [
+        "Auskunft:",
+        "- Frau A, Amt B",
+        "- Herr C",
+        "• Punkt D",
+    ]
+    assert segment("Kosten: 5 - 7 Franken", "de") == ["Kosten: 5 - 7 Franken"]
 
 
 def test_segments_are_normalized_and_never_empty() -> None:

@@ -7,7 +7,8 @@ wordalign segments with its own rules instead, tuned on the corpus and its gold 
 * a document is its title (one segment, never split) followed by its paragraphs;
 * paragraphs are separated by blank lines; a single line break inside a paragraph is a space,
   as in the gold standard, which keeps an unpunctuated subheading together with the sentence
-  that follows it (see :func:`split_paragraphs`);
+  that follows it (see :func:`split_paragraphs`), except after sentence-final punctuation and
+  before a bulleted line, where it ends the sentence;
 * a sentence ends at ``.``, ``?``, ``!`` or ``…`` (plus closing quotes and brackets) followed by
   a space and a capital letter, a digit or an opening quote or bracket, except after
 
@@ -123,6 +124,7 @@ _INITIAL = re.compile(r"^[^\W\d_](?:\.-?[^\W\d_])*$")
 _ORDINAL = re.compile(r"^\d{1,3}$")
 _ROMAN = re.compile(r"^(?=[IVXLC]{2})[IVXLC]+$")  # "die XXIV. Olympischen Spiele"
 _URL_TAIL = re.compile(r"(?:^|[./@])(?:ch|com|org|net|it|de|li|at|eu|info)$", re.I)
+_LIST_ITEM = re.compile(r"\n[^\S\n]*(?=[-–•·*▪] )")  # a line that starts with a bullet
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[:;])[\s\"'«»„“(\[]*$")
 
@@ -146,7 +148,8 @@ def segment(text: str, lang: str) -> list[str]:
     """Split a paragraph (or a whole text) into sentences.
 
     Blank lines always end a sentence (see :func:`split_paragraphs`); so does a single line
-    break after sentence-final punctuation, whatever follows it. The segments are normalized
+    break after sentence-final punctuation, whatever follows it, or before a bulleted line
+    (``- ``, ``• ``). The segments are normalized
     (NFC, single spaces; see :func:`~wordalign.corpus.tokenize.normalize`) and never empty.
 
     Args:
@@ -158,7 +161,8 @@ def segment(text: str, lang: str) -> list[str]:
     """
     sentences: list[str] = []
     for paragraph in _raw_paragraphs(text):
-        sentences.extend(_segment_paragraph(paragraph, lang))
+        for item in _LIST_ITEM.split(paragraph):
+            sentences.extend(_segment_paragraph(item, lang))
     return sentences
 
 

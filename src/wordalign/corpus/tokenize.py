@@ -17,7 +17,11 @@ conventions without NLTK, so that sentences of a rebuilt corpus tokenize the way
 * numbers keep their separators (``1'000``, ``3.5``, ``2022/23``, ``10‑20``); ``%`` is split off;
 * hyphens stay inside words and at their end (``Covid-19-Impfung``, ``Gesundheits-``);
 * in Romansh, a day number before ``da`` is split from its period (``ils 1. da schaner`` →
-  ``1`` ``.`` ``da``), as the gold writes it.
+  ``1`` ``.`` ``da``), and so is an abbreviation before a final bracket (``60 miu.).`` →
+  ``miu`` ``.`` ``)`` ``.``), as the gold writes them.
+
+Titles are written untokenized in most of the gold (split at spaces only):
+:func:`tokenize_title` does that.
 
 Example:
     >>> tokenize("L'uffizi ha publitgà ils 15 da matg 2022 la «Strategia».", "rm")
