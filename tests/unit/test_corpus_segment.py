@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from wordalign.corpus.dermit import Document, iter_documents
-from wordalign.corpus.segment import segment, segment_document, split_paragraphs
-from wordalign.corpus.tokenize import tokenize, tokenize_title
+from wordalign.corpus.segment import (
+    segment,
+    segment_and_tokenize,
+    segment_document,
+    split_paragraphs,
+)
 
 
 def _check(text: str, lang: str, expected: list[str]) -> None:
@@ -312,6 +316,29 @@ def test_segment_document_keeps_the_title_whole() -> None:
     assert segment_document(doc, "it") == ["Il Governo"]
 
 
+def test_segment_and_tokenize() -> None:
+    doc = Document(
+        id="1",
+        date="2024-01-01",
+        year=2024,
+        title={"de": "Neu: «Regeln» für alle", "rm": "", "it": ""},
+        content={"de": "Der Rat tagt: heute.", "rm": "L'uffizi decida.", "it": ""},
+    )
+    segments, tokens = segment_and_tokenize(doc, "de")
+    assert segments == ["Neu: «Regeln» für alle", "Der Rat tagt: heute."]
+    assert tokens == [
+        ["Neu:", '"Regeln"', "für", "alle"],
+        ["Der", "Rat", "tagt", ":", "heute", "."],
+    ]
+    _, tokens = segment_and_tokenize(doc, "de", gold_titles=False)
+    assert tokens[0] == ["Neu", ":", '"', "Regeln", '"', "für", "alle"]
+    assert segment_and_tokenize(doc, "rm") == (
+        ["L'uffizi decida."],
+        [["L'", "uffizi", "decida", "."]],
+    )
+    assert segment_and_tokenize(doc, "it") == ([], [])
+
+
 # -- coverage of the gold sentences -----------------------------------------------------------------
 
 _QUOTES = str.maketrans({**dict.fromkeys("«»„“”", '"'), "’": "'"})
@@ -323,16 +350,15 @@ def _key(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def segmented(dermit_dir: Path) -> dict[str, dict[str, tuple[str, bool]]]:
-    """Per language, every segment of the corpus by its comparison key: (text, is_title)."""
+def segmented(dermit_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """Per language, the tokens of every segment of the corpus, by the segment's key."""
     docs = list(iter_documents(dermit_dir))
-    out: dict[str, dict[str, tuple[str, bool]]] = {}
+    out: dict[str, dict[str, list[str]]] = {}
     for lang in ("de", "rm"):
         table = out[lang] = {}
         for doc in docs:
-            has_title = bool(doc.title[lang].strip())
-            for index, seg in enumerate(segment_document(doc, lang)):
-                table.setdefault(_key(seg), (seg, has_title and index == 0))
+            for seg, tokens in zip(*segment_and_tokenize(doc, lang), strict=True):
+                table.setdefault(_key(seg), tokens)
     return out
 
 
@@ -344,7 +370,7 @@ def _gold_lines(path: Path) -> list[str]:
 @pytest.mark.data
 @pytest.mark.slow
 def test_gold_sentences_are_segments(
-    segmented: dict[str, dict[str, tuple[str, bool]]], gold_files: dict[str, Path]
+    segmented: dict[str, dict[str, list[str]]], gold_files: dict[str, Path]
 ) -> None:
     # Measured on the shared gold half: 98.3% for German and for Romansh. Of the 5 misses per
     # language, 3 are gold lines whose numbers were anonymized as "@", the others were cut by
@@ -358,7 +384,7 @@ def test_gold_sentences_are_segments(
 @pytest.mark.data
 @pytest.mark.slow
 def test_found_gold_sentences_have_the_gold_tokens(
-    segmented: dict[str, dict[str, tuple[str, bool]]], gold_files: dict[str, Path]
+    segmented: dict[str, dict[str, list[str]]], gold_files: dict[str, Path]
 ) -> None:
     # Measured on the shared gold half: de 294/295 (99.7%), rm 284/295 (96.3%) with titles
     # tokenized by tokenize_title (de 98.0%, rm 93.2% without). The Romansh misses: six gold
@@ -366,11 +392,9 @@ def test_found_gold_sentences_have_the_gold_tokens(
     for side, lang in (("src", "de"), ("tgt", "rm")):
         found = equal = 0
         for sentence in _gold_lines(gold_files[side]):
-            hit = segmented[lang].get(_key(sentence))
-            if hit is None:
+            tokens = segmented[lang].get(_key(sentence))
+            if tokens is None:
                 continue
-            text, is_title = hit
-            tokens = tokenize_title(text, lang) if is_title else tokenize(text, lang)
             found += 1
             equal += tokens == unicodedata.normalize("NFC", sentence).split()
         assert equal / found >= 0.95, (lang, equal, found)

@@ -34,12 +34,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from wordalign.corpus.tokenize import normalize
+from wordalign.corpus.tokenize import normalize, tokenize, tokenize_title
 
 if TYPE_CHECKING:
     from wordalign.corpus.dermit import Document
 
-__all__ = ["ABBREVIATIONS", "segment", "segment_document", "split_paragraphs"]
+__all__ = [
+    "ABBREVIATIONS",
+    "segment",
+    "segment_and_tokenize",
+    "segment_document",
+    "split_paragraphs",
+]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -175,6 +181,28 @@ def segment_document(doc: Document, lang: str) -> list[str]:
     segments = [title] if title else []
     segments.extend(segment(doc.content.get(lang, ""), lang))
     return segments
+
+
+def segment_and_tokenize(
+    doc: Document, lang: str, *, gold_titles: bool = True
+) -> tuple[list[str], list[list[str]]]:
+    """The segments of :func:`segment_document` and their tokens.
+
+    Args:
+        doc: The document.
+        lang: Its language to use.
+        gold_titles: Tokenize the title as the gold standard writes titles, split at spaces
+            only (:func:`~wordalign.corpus.tokenize.tokenize_title`); otherwise like any
+            sentence (:func:`~wordalign.corpus.tokenize.tokenize`).
+
+    Returns:
+        ``(segments, tokens)``, two lists of the same length.
+    """
+    segments = segment_document(doc, lang)
+    tokens = [tokenize(seg, lang) for seg in segments]
+    if gold_titles and segments and normalize(doc.title.get(lang, "")):
+        tokens[0] = tokenize_title(segments[0], lang)
+    return segments, tokens
 
 
 def _segment_paragraph(paragraph: str, lang: str) -> list[str]:
