@@ -16,8 +16,13 @@ if TYPE_CHECKING:
     from wordalign.aligners.base import Aligner
 
 ALIGNERS: dict[str, str] = {
+    "awesome": "wordalign.aligners.embedding.awesome:AwesomeAlign",
     "fastalign": "wordalign.aligners.statistical.fastalign:FastAlign",
     "ibm1": "wordalign.aligners.statistical.ibm1:IBM1",
+    "simalign": "wordalign.aligners.embedding.simalign:SimAlign",
+    "simalign-argmax": "wordalign.aligners.embedding.simalign:SimAlignArgmax",
+    "simalign-itermax": "wordalign.aligners.embedding.simalign:SimAlignItermax",
+    "simalign-match": "wordalign.aligners.embedding.simalign:SimAlignMatch",
 }
 
 

@@ -7,6 +7,7 @@ and ``vocab.txt`` with its vendored copy of an old transformers.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -56,7 +57,8 @@ def _run_reference(
         "--num_workers", "0",
         "--no_cuda",
     ]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    subprocess.run(command, check=True, capture_output=True, timeout=300, env=env)
     link_lines = out.read_text(encoding="utf-8").splitlines()
     prob_lines = prob.read_text(encoding="utf-8").splitlines()
     links = [Alignment.from_pharaoh(line) for line in link_lines]
