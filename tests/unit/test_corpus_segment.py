@@ -110,6 +110,11 @@ def _check(text: str, lang: str, expected: list[str]) -> None:
                 "3. Januar: Start der Anmeldung.",
             ],
         ),
+        # A label after a colon stays in its sentence.
+        (
+            "Es gilt: 1. Die Frist läuft ab; 2. Der Rat entscheidet. Das ist alles.",
+            ["Es gilt: 1. Die Frist läuft ab; 2. Der Rat entscheidet.", "Das ist alles."],
+        ),
         # URLs and e-mail addresses.
         (
             "Informationen gibt es unter www.beispiel.ch. Fragen an info@beispiel.ch. "

@@ -132,7 +132,8 @@ _ROMAN = re.compile(r"^(?=[IVXLC]{2})[IVXLC]+$")  # "die XXIV. Olympischen Spiel
 _URL_TAIL = re.compile(r"(?:^|[./@])(?:ch|com|org|net|it|de|li|at|eu|info)$", re.I)
 _LIST_ITEM = re.compile(r"\n[^\S\n]*(?=[-–•·*▪] )")  # a line that starts with a bullet
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
-_SENTENCE_START_BEFORE = re.compile(r"(?:^|[:;])[\s\"'«»„“(\[]*$")
+_LABEL_AT_START = re.compile(r"^[\s\"'«»„“(\[]*$")
+_LABEL_IN_LIST = re.compile(r"[:;][\s\"'«»„“(\[]*$")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -271,9 +272,12 @@ def _is_boundary(
     if not capital:
         return line_break and not _ORDINAL.match(word)
     if _ORDINAL.match(word) or _ROMAN.match(word):
-        if _SENTENCE_START_BEFORE.search(preceding[: len(preceding) - len(word)]):
+        before = preceding[: len(preceding) - len(word)]
+        if _LABEL_AT_START.match(before):
             # An enumeration label ("1. Allgemeiner Alarm"): its own segment, as in the gold.
             return starter not in _MONTHS
+        if _LABEL_IN_LIST.search(before):
+            return False  # "die Punkte: 1. Die Regierung ..., 2. ..." stay one sentence
         if lang == "de":
             return starter in _DE_STARTERS or next_word.endswith(":")
     return True
