@@ -13,7 +13,7 @@ import pytest
 
 from wordalign.aligners.base import Aligner
 from wordalign.aligners.statistical.corpus import encode_bitext
-from wordalign.aligners.statistical.ibm1 import IBM1, build_table, decode, em_iteration
+from wordalign.aligners.statistical.ibm1 import IBM1, decode, em_iteration, train_direction
 from wordalign.errors import NotFittedError, UnknownNameError, WordalignError
 from wordalign.registry import get_aligner
 from wordalign.types import SentencePair
@@ -81,15 +81,18 @@ def random_corpus(rng: random.Random, n_pairs: int) -> list[tuple[list[str], lis
     ]
 
 
+@pytest.mark.parametrize("cached", [True, False], ids=["cell-index", "binary-search"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_em_iterations_match_the_reference(seed: int) -> None:
+def test_em_iterations_match_the_reference(seed: int, cached: bool) -> None:
     corpus = random_corpus(random.Random(seed), 25)
     pairs = [SentencePair(tuple(s), tuple(t)) for s, t in corpus]
     encoded = encode_bitext(pairs)
-    table = build_table(encoded.src, encoded.tgt, len(encoded.src_vocab), len(encoded.tgt_vocab))
-    counts = np.zeros(len(table))
+    n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
+    state = train_direction(encoded.src, encoded.tgt, n_src, n_tgt, 10**9 if cached else 0)
+    assert (state.cells is not None) == cached
+    table = state.table
     for _ in range(3):
-        em_iteration(encoded.src, encoded.tgt, table, counts)
+        em_iteration(state)
     expected, lls = reference_em(corpus, 3)
     got = {}
     for row in range(len(table.row_ptr) - 1):

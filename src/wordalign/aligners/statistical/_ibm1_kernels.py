@@ -32,41 +32,80 @@ SMOOTH = 1e-9
 
 
 @njit(cache=True, nogil=True)
-def sentence_pair_keys(
+def build_rows(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,
     tgt_ids: np.ndarray,
     tgt_offsets: np.ndarray,
+    n_src_words: int,
     n_tgt_words: int,
-) -> np.ndarray:
-    """Keys ``row * n_tgt_words + f`` of every (source row, target word) pair that co-occurs.
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows (NULL, then every source word) of the target words that co-occur with them.
 
-    Row 0 (NULL) co-occurs with every target token. Pairs with an empty side are left out (they
-    are not trained on). Keys repeat across sentences; the caller sorts and deduplicates them.
+    Pairs with an empty side are left out (they are not trained on). Linear in the number of
+    cells: each source word's row is collected from the sentences it occurs in (an inverted
+    index), with a marker array instead of a global sort of all co-occurring pairs.
+
+    Returns:
+        ``row_ptr`` (int64, ``n_src_words + 2`` entries) and ``cols`` (int32, sorted per row).
     """
     n_sent = src_offsets.shape[0] - 1
-    total = 0
+    n_rows = n_src_words + 1
+    # Inverted index over rows: row 0 (NULL) occurs in every trained sentence.
+    last = np.full(n_rows, -1, dtype=np.int64)
+    occ = np.zeros(n_rows + 1, dtype=np.int64)
     for k in range(n_sent):
-        n = src_offsets[k + 1] - src_offsets[k]
-        m = tgt_offsets[k + 1] - tgt_offsets[k]
-        if n > 0 and m > 0:
-            total += (n + 1) * m
-    keys = np.empty(total, dtype=np.int64)
-    pos = 0
-    for k in range(n_sent):
-        s0, s1 = src_offsets[k], src_offsets[k + 1]
-        t0, t1 = tgt_offsets[k], tgt_offsets[k + 1]
-        if s1 == s0 or t1 == t0:
+        if src_offsets[k + 1] == src_offsets[k] or tgt_offsets[k + 1] == tgt_offsets[k]:
             continue
-        for q in range(t0, t1):
-            keys[pos] = tgt_ids[q]
-            pos += 1
-        for p in range(s0, s1):
-            base = (np.int64(src_ids[p]) + 1) * n_tgt_words
-            for q in range(t0, t1):
-                keys[pos] = base + tgt_ids[q]
-                pos += 1
-    return keys
+        occ[1] += 1
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            row = src_ids[p] + 1
+            if last[row] != k:
+                last[row] = k
+                occ[row + 1] += 1
+    for r in range(n_rows):
+        occ[r + 1] += occ[r]
+    sents = np.empty(occ[n_rows], dtype=np.int64)
+    fill = occ[:-1].copy()
+    last[:] = -1
+    for k in range(n_sent):
+        if src_offsets[k + 1] == src_offsets[k] or tgt_offsets[k + 1] == tgt_offsets[k]:
+            continue
+        sents[fill[0]] = k
+        fill[0] += 1
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            row = src_ids[p] + 1
+            if last[row] != k:
+                last[row] = k
+                sents[fill[row]] = k
+                fill[row] += 1
+    # Two passes over each row's sentences: sizes, then the distinct target words.
+    mark = np.full(max(n_tgt_words, 1), -1, dtype=np.int64)
+    row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    for row in range(n_rows):
+        size = 0
+        for s in range(occ[row], occ[row + 1]):
+            k = sents[s]
+            for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+                f = tgt_ids[q]
+                if mark[f] != row:
+                    mark[f] = row
+                    size += 1
+        row_ptr[row + 1] = row_ptr[row] + size
+    cols = np.empty(row_ptr[n_rows], dtype=np.int32)
+    mark[:] = -1
+    for row in range(n_rows):
+        pos = row_ptr[row]
+        for s in range(occ[row], occ[row + 1]):
+            k = sents[s]
+            for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+                f = tgt_ids[q]
+                if mark[f] != row:
+                    mark[f] = row
+                    cols[pos] = f
+                    pos += 1
+        cols[row_ptr[row] : pos] = np.sort(cols[row_ptr[row] : pos])
+    return row_ptr, cols
 
 
 @njit(cache=True, nogil=True)
@@ -130,6 +169,73 @@ def expected_counts(
             log_likelihood += math.log(total / (n + 1))
             for i in range(n + 1):
                 counts[idx[i]] += val[i] / total
+    return log_likelihood
+
+
+@njit(cache=True, nogil=True)
+def cell_index(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+) -> np.ndarray:
+    """The table index of every cell (NULL or source token, target token) of every sentence.
+
+    Laid out sentence by sentence, target token by target token, NULL first then the source
+    tokens: the order in which :func:`expected_counts_cached` reads it. Built once, it saves the
+    binary searches of every later EM iteration. Pairs with an empty side have no cells.
+    """
+    n_sent = src_offsets.shape[0] - 1
+    total = 0
+    for k in range(n_sent):
+        n = src_offsets[k + 1] - src_offsets[k]
+        m = tgt_offsets[k + 1] - tgt_offsets[k]
+        if n > 0 and m > 0:
+            total += (n + 1) * m
+    cells = np.empty(total, dtype=np.int32)
+    pos = 0
+    for k in range(n_sent):
+        s0, s1 = src_offsets[k], src_offsets[k + 1]
+        if s1 == s0:
+            continue
+        for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+            f = tgt_ids[q]
+            cells[pos] = find(row_ptr, cols, 0, f)
+            pos += 1
+            for p in range(s0, s1):
+                cells[pos] = find(row_ptr, cols, src_ids[p] + 1, f)
+                pos += 1
+    return cells
+
+
+@njit(cache=True, nogil=True)
+def expected_counts_cached(
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    cells: np.ndarray,
+    probs: np.ndarray,
+    counts: np.ndarray,
+) -> float:
+    """:func:`expected_counts` with the table indices precomputed by :func:`cell_index`."""
+    counts[:] = 0.0
+    n_sent = src_offsets.shape[0] - 1
+    log_likelihood = 0.0
+    pos = 0
+    for k in range(n_sent):
+        n = src_offsets[k + 1] - src_offsets[k]
+        if n == 0:
+            continue
+        for _ in range(tgt_offsets[k], tgt_offsets[k + 1]):
+            total = 0.0
+            for i in range(n + 1):
+                total += probs[cells[pos + i]]
+            log_likelihood += math.log(total / (n + 1))
+            for i in range(n + 1):
+                at = cells[pos + i]
+                counts[at] += probs[at] / total
+            pos += n + 1
     return log_likelihood
 
 

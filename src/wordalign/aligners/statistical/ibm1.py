@@ -32,9 +32,10 @@ __all__ = ["IBM1"]
 
 _ONE_DIRECTION = ("forward", "reverse")
 
-# Sentences per chunk when collecting co-occurring word pairs: bounds the temporary key array
-# to a few million entries whatever the corpus size.
-_KEY_CHUNK = 20_000
+# Cells (NULL or source token × target token) up to which the table index of every cell is
+# computed once and kept (4 bytes each: 400 MB per direction at most); larger corpora look the
+# table up again in every EM iteration, which is slower but needs no memory.
+MAX_CELLS = 100_000_000
 
 
 @dataclass
@@ -56,43 +57,55 @@ def build_table(src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int) ->
     t starts uniform over each row's target words; EM's first posteriors are uniform over the
     positions of a sentence whatever the start, so this choice only matters for ``n_iter=0``.
     """
-    width = max(n_tgt_words, 1)
-    chunks: list[npt.NDArray[np.int64]] = []
-    for start in range(0, len(src), _KEY_CHUNK):
-        s, t = _slice(src, start, start + _KEY_CHUNK), _slice(tgt, start, start + _KEY_CHUNK)
-        keys = kernels.sentence_pair_keys(s.ids, s.offsets, t.ids, t.offsets, width)
-        chunks.append(np.unique(keys))
-    keys = np.unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
-    rows = keys // width
-    row_ptr = np.zeros(n_src_words + 2, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_src_words + 1), out=row_ptr[1:])
-    cols = (keys % width).astype(np.int32)
+    row_ptr, cols = kernels.build_rows(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, n_src_words, n_tgt_words
+    )
     sizes = np.diff(row_ptr)
     probs = np.repeat(1.0 / np.maximum(sizes, 1), sizes).astype(np.float64)
     return Table(row_ptr, cols, probs)
 
 
-def _slice(side: Ragged, start: int, end: int) -> Ragged:
-    """Sentences ``start:end`` without copying the ids."""
-    end = min(end, len(side))
-    offsets = side.offsets[start : end + 1]
-    return Ragged(side.ids[offsets[0] : offsets[-1]], offsets - offsets[0])
+@dataclass
+class _Direction:
+    """Training state of one direction: ``tgt`` generated from ``src``."""
+
+    src: Ragged
+    tgt: Ragged
+    table: Table
+    counts: npt.NDArray[np.float64]
+    cells: npt.NDArray[np.int32] | None
 
 
 def train_direction(
-    src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int
-) -> tuple[Table, npt.NDArray[np.float64]]:
-    """A fresh table for ``tgt`` generated from ``src`` and its count buffer."""
+    src: Ragged, tgt: Ragged, n_src_words: int, n_tgt_words: int, max_cells: int = MAX_CELLS
+) -> _Direction:
+    """A fresh table for ``tgt`` generated from ``src``, with its count buffer and, when the
+    corpus has at most ``max_cells`` cells, the table index of every cell."""
     table = build_table(src, tgt, n_src_words, n_tgt_words)
-    return table, np.zeros(len(table), dtype=np.float64)
+    n = src.lengths()
+    m = tgt.lengths()
+    n_cells = int(np.sum(np.where((n > 0) & (m > 0), (n + 1) * m, 0)))
+    cells = None
+    if n_cells <= max_cells:
+        cells = kernels.cell_index(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols
+        )
+    return _Direction(src, tgt, table, np.zeros(len(table), dtype=np.float64), cells)
 
 
-def em_iteration(src: Ragged, tgt: Ragged, table: Table, counts: npt.NDArray[np.float64]) -> None:
+def em_iteration(state: _Direction) -> None:
     """One EM iteration in place: expected counts (E), renormalized table (M)."""
-    ll = kernels.expected_counts(
-        src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols, table.probs, counts
-    )
-    kernels.normalize(table.row_ptr, counts, table.probs)
+    src, tgt, table = state.src, state.tgt, state.table
+    if state.cells is not None:
+        ll = kernels.expected_counts_cached(
+            src.offsets, tgt.offsets, state.cells, table.probs, state.counts
+        )
+    else:
+        ll = kernels.expected_counts(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols, table.probs,
+            state.counts,
+        )  # fmt: skip
+    kernels.normalize(table.row_ptr, state.counts, table.probs)
     table.log_likelihood.append(float(ll))
 
 
@@ -172,7 +185,7 @@ class IBM1(Aligner):
             jobs.append((encoded.tgt, encoded.src, n_tgt, n_src))
         # The directions are independent and the kernels release the GIL: one thread each.
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            built = list(pool.map(lambda job: train_direction(*job), jobs))
+            states = list(pool.map(lambda job: train_direction(*job), jobs))
             iterations = progress_bar(
                 range(int(self.n_iter)),
                 total=int(self.n_iter),
@@ -180,15 +193,11 @@ class IBM1(Aligner):
                 enabled=self.progress,
             )
             for _ in iterations:
-                list(
-                    pool.map(
-                        lambda job, tc: em_iteration(job[0], job[1], tc[0], tc[1]), jobs, built
-                    )
-                )
+                list(pool.map(em_iteration, states))
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
-        self.forward_: Table | None = built[0][0] if want_fwd else None
-        self.reverse_: Table | None = built[-1][0] if want_rev else None
+        self.forward_: Table | None = states[0].table if want_fwd else None
+        self.reverse_: Table | None = states[-1].table if want_rev else None
 
     # -- aligning ---------------------------------------------------------------------------
 
