@@ -69,6 +69,7 @@ def save_random_bert(
     intermediate_size: int | None = None,
     max_position_embeddings: int = 512,
     seed: int = 0,
+    legacy_bin: bool = True,
 ) -> Path:
     """Write a BERT masked-LM model with random weights and the given WordPiece vocabulary.
 
@@ -79,6 +80,7 @@ def save_random_bert(
             max_position_embeddings: The ``BertConfig`` fields (intermediate size defaults to
             four times the hidden size, as in BERT).
         seed: Seed of the weight initialisation.
+        legacy_bin: Also write ``pytorch_model.bin`` (what awesome-align reads).
 
     Returns:
         The folder.
@@ -106,7 +108,8 @@ def save_random_bert(
     model = hf.BertForMaskedLM(config).eval()
     model.save_pretrained(out)
     # awesome-align's vendored loader reads only pytorch_model.bin (torch.save of a state dict).
-    torch.save(model.state_dict(), out / "pytorch_model.bin")
+    if legacy_bin:
+        torch.save(model.state_dict(), out / "pytorch_model.bin")
 
     (out / "vocab.txt").write_text("".join(t + "\n" for t in vocab), encoding="utf-8")
     # transformers 5 takes ``vocab=`` (``vocab_file=`` is silently ignored, leaving 5 tokens).
