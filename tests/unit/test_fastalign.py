@@ -263,6 +263,7 @@ def test_fastalign_save_load_gives_identical_links(tmp_path: Path) -> None:
     pairs = _random_corpus(3, n_pairs=50, vocab=12, max_len=10) + MONOTONE_CORPUS
     aligner = FastAlign(progress=False, lowercase=True)
     trained_links = _links(aligner.fit_align(pairs))
+    assert _links(aligner.align(pairs)) == trained_links  # fit_align decodes with cached indices
     aligner.save(tmp_path / "model")
     loaded = Aligner.load(tmp_path / "model")
     assert isinstance(loaded, FastAlign)

@@ -245,61 +245,93 @@ def find_entry(row_ptr: np.ndarray, cols: np.ndarray, row: int, f: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _sentence_posteriors(
-    src_ids: np.ndarray,
-    s0: int,
+def _joint(
+    entries: np.ndarray,
+    pos: int,
     n: int,
-    f: int,
     j: int,
     m: int,
-    row_ptr: np.ndarray,
-    cols: np.ndarray,
     probs: np.ndarray,
     uniform: bool,
     favor_diagonal: bool,
     tension: float,
     p_null: float,
     out: np.ndarray,
-    entries: np.ndarray,
 ) -> float:
     """Fill ``out[0..n]`` with P(a_j = i, f_j) (i = 0 is NULL) and return their sum.
 
-    ``entries`` receives the table index of each pair (-1 when absent). ``j`` is 0-based.
+    ``entries[pos:pos + n + 1]`` are the table indices of the pairs (-1: absent, probability
+    1e-9); ``j`` is the 0-based target position.
     """
     if favor_diagonal:
         prior_null = p_null
         az = diagonal_z(j + 1, m, n, tension) / (1.0 - p_null)
-        prior = 0.0
     else:
         # Without the diagonal prior fast_align is IBM Model 1 with NULL as one more position.
         prior_null = 1.0 / (n + 1)
         az = 1.0
-        prior = 1.0 / (n + 1)
-    idx = find_entry(row_ptr, cols, 0, f)
-    entries[0] = idx
-    t = SMOOTH if (uniform or idx < 0) else probs[idx]
-    out[0] = t * prior_null
-    total = out[0]
-    for i in range(1, n + 1):
-        e = src_ids[s0 + i - 1]
-        idx = find_entry(row_ptr, cols, e + 1, f) if e >= 0 else -1
-        entries[i] = idx
+    prior = 1.0 / (n + 1)
+    total = 0.0
+    for i in range(n + 1):
+        idx = entries[pos + i]
         t = SMOOTH if (uniform or idx < 0) else probs[idx]
-        if favor_diagonal:
-            prior = math.exp(tension * feature(i, j + 1, m, n)) / az
-        out[i] = t * prior
+        if i == 0:
+            out[0] = t * prior_null
+        else:
+            if favor_diagonal:
+                prior = math.exp(tension * feature(i, j + 1, m, n)) / az
+            out[i] = t * prior
         total += out[i]
     return float(total)
 
 
 @njit(cache=True, nogil=True)
-def em_step(
+def pair_entries(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,
     tgt_ids: np.ndarray,
     tgt_offsets: np.ndarray,
     row_ptr: np.ndarray,
     cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Table index of every (generator, target token) pair of the corpus, looked up once.
+
+    Sentence ``k`` owns ``entries[offsets[k]:offsets[k + 1]]``: for each target token ``j`` a
+    block of ``n + 1`` indices, NULL first then source positions 1..n. Training reuses them in
+    every iteration instead of searching the table again (the searches dominate an E-step);
+    the cost is one int32 per token pair, linear in the corpus. Pairs with an empty side own
+    an empty block.
+    """
+    n_sent = src_offsets.shape[0] - 1
+    offsets = np.zeros(n_sent + 1, dtype=np.int64)
+    for k in range(n_sent):
+        n = src_offsets[k + 1] - src_offsets[k]
+        m = tgt_offsets[k + 1] - tgt_offsets[k]
+        offsets[k + 1] = offsets[k] + (m * (n + 1) if n > 0 else 0)
+    entries = np.empty(offsets[n_sent], dtype=np.int32)
+    for k in range(n_sent):
+        s0 = src_offsets[k]
+        n = src_offsets[k + 1] - s0
+        if n == 0:
+            continue
+        t0 = tgt_offsets[k]
+        pos = offsets[k]
+        for j in range(tgt_offsets[k + 1] - t0):
+            f = tgt_ids[t0 + j]
+            entries[pos] = find_entry(row_ptr, cols, 0, f)
+            for i in range(n):
+                e = src_ids[s0 + i]
+                entries[pos + 1 + i] = find_entry(row_ptr, cols, e + 1, f) if e >= 0 else -1
+            pos += n + 1
+    return entries, offsets
+
+
+@njit(cache=True, nogil=True)
+def em_step(
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    entries: np.ndarray,
+    entry_offsets: np.ndarray,
     probs: np.ndarray,
     counts: np.ndarray,
     uniform: bool,
@@ -309,8 +341,9 @@ def em_step(
 ) -> tuple[float, float, float]:
     """E-step: add the posterior link counts of every target token to ``counts``.
 
-    ``uniform`` stands for the table before the first M-step (every pair 1e-9, as fast_align's
-    frozen-but-uninitialised table). Pairs with an empty side are skipped.
+    ``entries``/``entry_offsets`` come from :func:`pair_entries`. ``uniform`` stands for the
+    table before the first M-step (every pair 1e-9, as fast_align's frozen-but-uninitialised
+    table). Pairs with an empty side are skipped.
 
     Returns:
         ``(log_likelihood, null_count, empirical_feature_sum)``; the last is fast_align's
@@ -320,34 +353,31 @@ def em_step(
     max_n = 0
     for k in range(n_sent):
         max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
-    buf = np.empty(max_n + 1, dtype=np.float64)
-    entries = np.empty(max_n + 1, dtype=np.int64)
+    joint = np.empty(max_n + 1, dtype=np.float64)
     likelihood = 0.0
     c0 = 0.0
     emp_feat = 0.0
     for k in range(n_sent):
-        s0 = src_offsets[k]
-        n = src_offsets[k + 1] - s0
-        t0 = tgt_offsets[k]
-        m = tgt_offsets[k + 1] - t0
+        n = src_offsets[k + 1] - src_offsets[k]
+        m = tgt_offsets[k + 1] - tgt_offsets[k]
         if n == 0 or m == 0:
             continue
+        pos = entry_offsets[k]
         for j in range(m):
-            f = tgt_ids[t0 + j]
-            total = _sentence_posteriors(
-                src_ids, s0, n, f, j, m, row_ptr, cols, probs, uniform, favor_diagonal,
-                tension, p_null, buf, entries,
-            )  # fmt: skip
-            c = buf[0] / total
+            total = _joint(
+                entries, pos, n, j, m, probs, uniform, favor_diagonal, tension, p_null, joint
+            )
+            c = joint[0] / total
             c0 += c
-            counts[entries[0]] += c
+            counts[entries[pos]] += c
             for i in range(1, n + 1):
-                c = buf[i] / total
-                counts[entries[i]] += c
+                c = joint[i] / total
+                counts[entries[pos + i]] += c
                 # fast_align's empirical feature uses the 0-based target position here (while
                 # the model uses j + 1); kept so that the tension follows the reference.
                 emp_feat += feature(i, j, m, n) * c
             likelihood += math.log(total)
+            pos += n + 1
     return likelihood, c0, emp_feat
 
 
@@ -386,12 +416,10 @@ def normalize_vb(row_ptr: np.ndarray, counts: np.ndarray, probs: np.ndarray, alp
 
 @njit(cache=True, nogil=True)
 def viterbi(
-    src_ids: np.ndarray,
     src_offsets: np.ndarray,
-    tgt_ids: np.ndarray,
     tgt_offsets: np.ndarray,
-    row_ptr: np.ndarray,
-    cols: np.ndarray,
+    entries: np.ndarray,
+    entry_offsets: np.ndarray,
     probs: np.ndarray,
     uniform: bool,
     favor_diagonal: bool,
@@ -400,39 +428,39 @@ def viterbi(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Most probable generator of every target token (0-based source index, or -1 for NULL).
 
-    Ids may be -1 or beyond the table (words unseen in training): their pairs get 1e-9. Ties go
-    to NULL, then to the leftmost source token, as in fast_align.
+    ``entries``/``entry_offsets`` come from :func:`pair_entries`; pairs absent from the table
+    (words unseen in training) get 1e-9. Ties go to NULL, then to the leftmost source token,
+    as in fast_align.
 
     Returns:
-        ``(generators, posteriors)``: int32 and float64 arrays parallel to ``tgt_ids``; the
-        posterior is that of the chosen link (of NULL for -1).
+        ``(generators, posteriors)``: int32 and float64 arrays parallel to the target tokens;
+        the posterior is that of the chosen link (of NULL for -1).
     """
     n_sent = src_offsets.shape[0] - 1
     max_n = 0
     for k in range(n_sent):
         max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
-    buf = np.empty(max_n + 1, dtype=np.float64)
-    entries = np.empty(max_n + 1, dtype=np.int64)
-    out = np.full(tgt_ids.shape[0], -1, dtype=np.int32)
-    post = np.zeros(tgt_ids.shape[0], dtype=np.float64)
+    joint = np.empty(max_n + 1, dtype=np.float64)
+    out = np.full(tgt_offsets[n_sent], -1, dtype=np.int32)
+    post = np.zeros(out.shape[0], dtype=np.float64)
     for k in range(n_sent):
-        s0 = src_offsets[k]
-        n = src_offsets[k + 1] - s0
+        n = src_offsets[k + 1] - src_offsets[k]
         t0 = tgt_offsets[k]
         m = tgt_offsets[k + 1] - t0
         if n == 0:
             continue
+        pos = entry_offsets[k]
         for j in range(m):
-            total = _sentence_posteriors(
-                src_ids, s0, n, tgt_ids[t0 + j], j, m, row_ptr, cols, probs, uniform,
-                favor_diagonal, tension, p_null, buf, entries,
-            )  # fmt: skip
+            total = _joint(
+                entries, pos, n, j, m, probs, uniform, favor_diagonal, tension, p_null, joint
+            )
             best = 0
-            best_p = buf[0]
+            best_p = joint[0]
             for i in range(1, n + 1):
-                if buf[i] > best_p:
+                if joint[i] > best_p:
                     best = i
-                    best_p = buf[i]
+                    best_p = joint[i]
             out[t0 + j] = best - 1
             post[t0 + j] = best_p / total if total > 0.0 else 0.0
+            pos += n + 1
     return out, post

@@ -15,6 +15,7 @@ The numerical work lives in :mod:`wordalign.aligners.statistical._fastalign_kern
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -23,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
-from wordalign.aligners.base import Aligner
+from wordalign.aligners.base import Aligner, PairLike, as_pairs
 from wordalign.aligners.statistical import _fastalign_kernels as kernels
 from wordalign.aligners.statistical.corpus import (
     EncodedBitext,
@@ -32,7 +33,7 @@ from wordalign.aligners.statistical.corpus import (
     encode_bitext,
 )
 from wordalign.aligners.statistical.directional import combine_directions
-from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.errors import NotFittedError, UnknownNameError, WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["FastAlign"]
@@ -109,6 +110,9 @@ class _Trainer:
             src.ids, src.offsets, tgt.ids, tgt.offsets, self.n_src_words, self.n_tgt_words
         )
         self.size_m, self.size_n, self.size_count, self.n_tokens, ratio = _size_counts(src, tgt)
+        self.entries, self.entry_offsets = kernels.pair_entries(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, row_ptr, cols
+        )
         self.counts = np.zeros(len(cols), dtype=np.float64)
         self.model = _Direction(
             row_ptr=row_ptr,
@@ -118,12 +122,25 @@ class _Trainer:
             mean_length_ratio=ratio,
         )
 
+    def release(self) -> None:
+        """Drop the training-only arrays (counts, cached pair indices)."""
+        del self.counts, self.entries, self.entry_offsets
+
+    def decode(self) -> npt.NDArray[np.int32]:
+        """Viterbi links with the current table (fast_align's final iteration)."""
+        opts, model = self.aligner, self.model
+        generators, _ = kernels.viterbi(
+            self.src.offsets, self.tgt.offsets, self.entries, self.entry_offsets, model.probs,
+            model.uniform, bool(opts.favor_diagonal), model.tension, float(opts.p0),
+        )  # fmt: skip
+        result: npt.NDArray[np.int32] = generators
+        return result
+
     def step(self, iteration: int) -> None:
         """E-step, tension update, M-step."""
         opts, model = self.aligner, self.model
-        src, tgt = self.src, self.tgt
         likelihood, c0, emp_feat = kernels.em_step(
-            src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols, model.probs,
+            self.src.offsets, self.tgt.offsets, self.entries, self.entry_offsets, model.probs,
             self.counts, model.uniform, bool(opts.favor_diagonal), model.tension, float(opts.p0),
         )  # fmt: skip
         n_tokens = self.n_tokens
@@ -231,6 +248,21 @@ class FastAlign(Aligner):
     # -- training ---------------------------------------------------------------------------
 
     def _fit(self, pairs: list[SentencePair]) -> None:
+        self._train(pairs, decode=False)
+
+    def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+        """Train on the bitext and align it; the final iteration decodes, as in fast_align.
+
+        Gives the same links as ``fit`` then ``align`` (or a saved model's ``align``), but reuses
+        the table indices looked up for training.
+        """
+        pairs = as_pairs(bitext)
+        generators, encoded = self._train(pairs, decode=True)
+        return self._combine(generators, encoded)
+
+    def _train(
+        self, pairs: list[SentencePair], decode: bool
+    ) -> tuple[list[npt.NDArray[np.int32]], EncodedBitext]:
         self._check_params()
         encoded = encode_bitext(pairs, lowercase=self.lowercase)
         want_fwd, want_rev = self._directions()
@@ -240,6 +272,7 @@ class FastAlign(Aligner):
             trainers.append(_Trainer(self, encoded.src, encoded.tgt, n_src, n_tgt))
         if want_rev:
             trainers.append(_Trainer(self, encoded.tgt, encoded.src, n_tgt, n_src))
+        generators: list[npt.NDArray[np.int32]] = []
         # The two directions are independent: one thread each, the kernels release the GIL.
         with ThreadPoolExecutor(max_workers=len(trainers)) as pool:
             list(pool.map(_Trainer.prepare, trainers))
@@ -251,10 +284,15 @@ class FastAlign(Aligner):
             )
             for iteration in steps:
                 list(pool.map(_Trainer.step, trainers, [iteration] * len(trainers)))
+            if decode:
+                generators = list(pool.map(_Trainer.decode, trainers))
+        for trainer in trainers:
+            trainer.release()
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.forward_ = trainers[0].model if want_fwd else None
         self.reverse_ = trainers[-1].model if want_rev else None
+        return generators, encoded
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -263,34 +301,53 @@ class FastAlign(Aligner):
         encoded = encode_bitext(
             pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
         )
+        jobs: list[tuple[_Direction, Ragged, Ragged]] = []
+        for model, src, tgt in self._needed_models(encoded):
+            jobs.append((model, src, tgt))
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            generators = list(pool.map(lambda job: self._decode(*job), jobs))
+        return self._combine(generators, encoded)
+
+    def _needed_models(self, encoded: EncodedBitext) -> list[tuple[_Direction, Ragged, Ragged]]:
+        """(model, conditioning side, generated side) of each direction ``symmetrize`` needs."""
         want_fwd, want_rev = self._directions()
         if (want_fwd and self.forward_ is None) or (want_rev and self.reverse_ is None):
             raise WordalignError(
                 f"fastalign: this model was trained without the direction that "
                 f"symmetrize={self.symmetrize!r} needs"
             )
-        jobs: list[tuple[_Direction, Ragged, Ragged]] = []
+        out = []
         if want_fwd and self.forward_ is not None:
-            jobs.append((self.forward_, encoded.src, encoded.tgt))
+            out.append((self.forward_, encoded.src, encoded.tgt))
         if want_rev and self.reverse_ is not None:
-            jobs.append((self.reverse_, encoded.tgt, encoded.src))
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            results = list(pool.map(lambda job: self._decode(*job), jobs))
+            out.append((self.reverse_, encoded.tgt, encoded.src))
+        return out
+
+    def _combine(
+        self, generators: list[npt.NDArray[np.int32]], encoded: EncodedBitext
+    ) -> list[Alignment]:
+        want_fwd, want_rev = self._directions()
         # combine_directions reads only the array(s) the method needs; fill the other with NULL.
-        forward = results[0] if want_fwd else np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
-        reverse = results[-1] if want_rev else np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        no_tgt_links = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        no_src_links = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        forward = generators[0] if want_fwd else no_tgt_links
+        reverse = generators[-1] if want_rev else no_src_links
         return combine_directions(forward, reverse, encoded, self.symmetrize)
 
     def _decode(self, model: _Direction, src: Ragged, tgt: Ragged) -> npt.NDArray[np.int32]:
+        """Viterbi links of one direction with a fixed table (force alignment)."""
+        entries, entry_offsets = kernels.pair_entries(
+            src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols
+        )
         generators, _ = kernels.viterbi(
-            src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols, model.probs,
-            model.uniform, bool(self.favor_diagonal), model.tension, float(self.p0),
+            src.offsets, tgt.offsets, entries, entry_offsets, model.probs, model.uniform,
+            bool(self.favor_diagonal), model.tension, float(self.p0),
         )  # fmt: skip
         result: npt.NDArray[np.int32] = generators
         return result
 
     def directional_arrays(
-        self, bitext: Any
+        self, bitext: Iterable[PairLike]
     ) -> tuple[npt.NDArray[np.int32] | None, npt.NDArray[np.int32] | None, EncodedBitext]:
         """The Viterbi arrays of both directions before symmetrization (for diagnostics).
 
@@ -298,8 +355,8 @@ class FastAlign(Aligner):
             ``(forward, reverse, encoded)`` as :func:`~.directional.combine_directions` takes
             them; a direction the model lacks is ``None``.
         """
-        from wordalign.aligners.base import as_pairs
-
+        if not self.is_fitted():
+            raise NotFittedError("FastAlign is not trained: call fit() first, or load a model")
         encoded = encode_bitext(
             as_pairs(bitext), self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
         )
