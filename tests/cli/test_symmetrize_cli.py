@@ -82,3 +82,15 @@ def test_malformed_link_names_file_and_line(
     bad.write_text("0-0\n0-0 1_1\n\n", encoding="utf-8")
     assert main(["symmetrize", "--forward", str(fwd), "--reverse", str(bad)]) == 2
     assert f"{bad}:2: bad link '1_1'" in capsys.readouterr().err
+
+
+def test_atools_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fwd = tmp_path / "fwd.pharaoh"
+    rev = tmp_path / "rev.pharaoh"
+    fwd.write_text("0-0 1-1 2-2\n", encoding="utf-8")
+    rev.write_text("0-2 1-0 2-2\n", encoding="utf-8")
+    args = ["symmetrize", "--forward", str(fwd), "--reverse", str(rev), "--method", "grow-diag"]
+    assert main(args) == 0
+    assert capsys.readouterr().out == "0-0 1-0 1-1 2-2\n"
+    assert main([*args, "--variant", "atools"]) == 0
+    assert capsys.readouterr().out == "0-0 1-1 2-2\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordalign.symmetrize import METHODS, symmetrize
+from wordalign.symmetrize import METHODS, VARIANTS, symmetrize
 from wordalign.types import Alignment, Link
 
 GROW_METHODS = ("grow", "grow-diag", "grow-diag-final", "grow-diag-final-and")
@@ -67,6 +67,66 @@ def reference(
                             alignment[e_new][f_new] = True
         chosen = alignment
     return {(f, e) for e in range(n_tgt) for f in range(n_src) if chosen[e][f]}
+
+
+def reference_atools(
+    forward: set[Link], reverse: set[Link], n_src: int, n_tgt: int, method: str
+) -> set[Link]:
+    """fast_align's atools (RefineCommand / DiagCommand), written out on matrices ``[i][j]``.
+
+    GROW: repeatedly pass over the union links not yet aligned, in source-major order, adding
+    each one whose source or target word is unaligned and one of whose neighbours is aligned,
+    until a pass adds nothing. FINAL(-AND): source-major over forward, then reverse.
+    """
+    a = [[(i, j) in forward for j in range(n_tgt)] for i in range(n_src)]
+    b = [[(i, j) in reverse for j in range(n_tgt)] for i in range(n_src)]
+    res = [[a[i][j] and b[i][j] for j in range(n_tgt)] for i in range(n_src)]
+    if method == "union":
+        return {(i, j) for i in range(n_src) for j in range(n_tgt) if a[i][j] or b[i][j]}
+    if method != "intersection":
+        neighbours = [(1, 0), (-1, 0), (0, 1), (0, -1)]
+        if method != "grow":
+            neighbours += [(1, 1), (-1, 1), (1, -1), (-1, -1)]
+
+        def i_aligned(i: int) -> bool:
+            return any(res[i])
+
+        def j_aligned(j: int) -> bool:
+            return any(res[i][j] for i in range(n_src))
+
+        def safe(i: int, j: int) -> bool:
+            return 0 <= i < n_src and 0 <= j < n_tgt and res[i][j]
+
+        pending = [
+            (i, j)
+            for i in range(n_src)
+            for j in range(n_tgt)
+            if (a[i][j] or b[i][j]) and not res[i][j]
+        ]
+        keep_going = bool(pending)
+        while keep_going:
+            keep_going = False
+            added = []
+            for i, j in pending:
+                one_free = not (i_aligned(i) and j_aligned(j))
+                if one_free and any(safe(i + di, j + dj) for di, dj in neighbours):
+                    res[i][j] = True
+                    added.append((i, j))
+                    keep_going = True
+            pending = [p for p in pending if p not in added]
+        if method in ("grow-diag-final", "grow-diag-final-and"):
+            for adds in (a, b):
+                for i in range(n_src):
+                    for j in range(n_tgt):
+                        if not adds[i][j] or res[i][j]:
+                            continue
+                        if method == "grow-diag-final":
+                            ok = not (i_aligned(i) and j_aligned(j))
+                        else:
+                            ok = not (i_aligned(i) or j_aligned(j))
+                        if ok:
+                            res[i][j] = True
+    return {(i, j) for i in range(n_src) for j in range(n_tgt) if res[i][j]}
 
 
 @st.composite
@@ -131,6 +191,15 @@ def test_agrees_with_pseudocode_on_arbitrary_links(
         assert set(got.sure) == reference(forward, reverse, n_src, n_tgt, method), method
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(directional_pair(), any_links()))
+def test_atools_variant_agrees_with_atools(case: tuple[set[Link], set[Link], int, int]) -> None:
+    forward, reverse, n_src, n_tgt = case
+    for method in METHODS:
+        got = symmetrize(Alignment(forward), Alignment(reverse), method, variant="atools")
+        assert set(got.sure) == reference_atools(forward, reverse, n_src, n_tgt, method), method
+
+
 @settings(max_examples=200, deadline=None)
 @given(directional_pair())
 def test_intersection_within_grow_within_union(
@@ -142,7 +211,14 @@ def test_intersection_within_grow_within_union(
     union = symmetrize(fwd, rev, "union").sure
     assert inter == forward & reverse
     assert union == forward | reverse
-    results = {m: symmetrize(fwd, rev, m).sure for m in GROW_METHODS}
+    for variant in VARIANTS:
+        check_grow_invariants(fwd, rev, inter, union, variant)
+
+
+def check_grow_invariants(
+    fwd: Alignment, rev: Alignment, inter: frozenset[Link], union: frozenset[Link], variant: str
+) -> None:
+    results = {m: symmetrize(fwd, rev, m, variant).sure for m in GROW_METHODS}
     for method, links in results.items():
         assert inter <= links <= union, method
     assert results["grow-diag"] <= results["grow-diag-final-and"]
@@ -166,7 +242,9 @@ def test_intersection_within_grow_within_union(
 def test_identical_inputs_give_themselves(case: tuple[set[Link], set[Link], int, int]) -> None:
     forward, _, _, _ = case
     for method in METHODS:
-        assert symmetrize(Alignment(forward), Alignment(forward), method).sure == forward
+        for variant in VARIANTS:
+            same = symmetrize(Alignment(forward), Alignment(forward), method, variant)
+            assert same.sure == forward
 
 
 @settings(max_examples=100, deadline=None)

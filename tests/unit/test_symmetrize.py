@@ -80,6 +80,27 @@ def test_order_of_visits_is_target_major_as_in_moses_symal() -> None:
     assert sym(fwd, rev, "grow-diag") == [(0, 0), (1, 0), (1, 1), (2, 2)]
 
 
+def test_atools_variant_visits_candidates_source_major() -> None:
+    # Same input. Pass 1 over the candidates 0-0, 0-2, 1-0, 1-1: only 1-1 has an aligned
+    # neighbour (2-2) and is added. Pass 2: 0-0 (source 0 free, neighbour 1-1) is added; then 0-2
+    # and 1-0 have both words aligned.
+    fwd = Alignment([(0, 0), (1, 1), (2, 2)])
+    rev = Alignment([(0, 2), (1, 0), (2, 2)])
+    out = symmetrize(fwd, rev, "grow-diag", variant="atools")
+    assert sorted(out.sure) == [(0, 0), (1, 1), (2, 2)]
+    assert symmetrize_all([fwd], [rev], "grow-diag", variant="atools") == [out]
+
+
+def test_variants_agree_when_no_links_compete() -> None:
+    # Intersection {0-0}; forward-only 2-3 and 3-1 and reverse-only 3-3 are far from it.
+    # FINAL-AND adds 3-1 and 2-3 (all four words free) in either order; 3-3 is then blocked.
+    fwd = [(0, 0), (2, 3), (3, 1)]
+    rev = [(0, 0), (3, 3)]
+    for variant in ("moses", "atools"):
+        got = symmetrize(Alignment(fwd), Alignment(rev), "grow-diag-final-and", variant)
+        assert sorted(got.sure) == [(0, 0), (2, 3), (3, 1)]
+
+
 def test_final_visits_forward_links_first_and_and_is_not_a_subset_of_final() -> None:
     # Intersection {0-2}; grow-diag adds 1-3 (diagonal neighbour, source 1 free).
     # FINAL(forward): 1-0 (target 0 free) and 3-3 (source 3 free) are added;
@@ -123,6 +144,8 @@ def test_unknown_method_lists_the_valid_ones() -> None:
     assert "gdfa" in str(info.value)
     with pytest.raises(UnknownNameError):
         symmetrize_all([], [], "nope")
+    with pytest.raises(UnknownNameError, match="atools"):
+        symmetrize(Alignment(), Alignment(), "union", variant="giza")
 
 
 def test_symmetrize_all_keeps_order_and_checks_counts() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from wordalign.errors import LengthMismatchError
 from wordalign.io.files import display_name
 from wordalign.io.pharaoh import read_pharaoh, write_pharaoh
-from wordalign.symmetrize import METHODS, symmetrize_all
+from wordalign.symmetrize import METHODS, VARIANTS, symmetrize_all
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -28,6 +28,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         choices=METHODS,
         default="grow-diag-final-and",
         help="symmetrization heuristic (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--variant",
+        choices=VARIANTS,
+        default="moses",
+        help=(
+            "order in which links are visited: 'moses' (Koehn's pseudocode, Moses symal; "
+            "default) or 'atools' (fast_align's atools, to reproduce its output exactly)"
+        ),
     )
     parser.add_argument(
         "--reverse-order",
@@ -55,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.reverse_order == "tgt-src":
         reverse = [a.inverted() for a in reverse]
-    result = symmetrize_all(forward, reverse, args.method)
+    result = symmetrize_all(forward, reverse, args.method, args.variant)
     write_pharaoh(args.out, result, overwrite=args.overwrite or args.out == "-")
     return 0
