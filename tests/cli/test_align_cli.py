@@ -126,6 +126,20 @@ def test_train_then_align_with_the_model(bitext: Path, tmp_path: Path) -> None:
     assert main(["train", *common, "--model-out", str(model), "--overwrite"]) == 0
 
 
+def test_symmetrize_applies_to_a_loaded_model(bitext: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    assert (
+        main(["train", "--method", "ibm1", "--bitext", str(bitext), "--model-out", str(model)]) == 0
+    )
+    outs = []
+    for name, source in [("loaded", ["--model", str(model)]), ("direct", ["--method", "ibm1"])]:
+        out = tmp_path / f"{name}.pharaoh"
+        args = ["align", *source, "--bitext", str(bitext), "--symmetrize", "union"]
+        assert main([*args, "--out", str(out)]) == 0
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+
+
 def test_model_of_another_method_is_an_error(
     bitext: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
