@@ -89,10 +89,11 @@ def _check_method(method: str, variant: str = "moses") -> None:
         raise UnknownNameError("symmetrization variant", variant, VARIANTS)
 
 
-# Internally a link (i, j) is the integer code j * width + i with width = max source index + 2, so
-# that integer order is the target-major visiting order of the definition, neighbours are one
-# addition away, and a neighbour beyond either end of a source row (index -1 or max + 1) lands on
-# a source index that no link has. Integer sets are several times faster than sets of tuples.
+# Internally a link (i, j) is an integer code: j * width + i with width = n_src + 1 for the Moses
+# order (target-major), i * width + j with width = n_tgt + 1 for the atools order (source-major).
+# Integer order is then the visiting order, a neighbour is one addition away, and a neighbour
+# beyond either end of a row lands on the unused index n_src (or n_tgt), which no link has.
+# Integer sets are several times faster than sets of tuples.
 
 
 def _grow(
