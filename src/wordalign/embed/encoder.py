@@ -344,6 +344,43 @@ def _truncate_layers(model: Any, layer: int) -> Any:
     return model
 
 
+def _from_pretrained(cls: Any, name: str) -> Any:
+    """``cls.from_pretrained(name)``, from the local cache first; online only if the hub answers.
+
+    Without this, a machine without internet spends a minute in the hub client's retries before
+    reporting that a model is missing.
+    """
+    if Path(name).exists():
+        return cls.from_pretrained(name)
+    try:
+        return cls.from_pretrained(name, local_files_only=True)
+    except (OSError, ValueError):
+        pass
+    if not _hub_reachable():
+        raise WordalignError(
+            f"cannot load model {name!r}: it is not in the local Hugging Face cache and the hub "
+            "cannot be reached (no internet?); give a local model folder instead"
+        )
+    return cls.from_pretrained(name)
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (443 if endpoint.scheme != "http" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _hf_logging() -> Any:
     from transformers.utils import logging as hf_logging
 
@@ -388,8 +425,8 @@ def load_encoder(
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name)
-        network = AutoModel.from_pretrained(name)
+        tokenizer = _from_pretrained(AutoTokenizer, name)
+        network = _from_pretrained(AutoModel, name)
     except (OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WordalignError(f"cannot load model {name!r}: {first}") from None
