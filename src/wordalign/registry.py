@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ALIGNERS: dict[str, str] = {
     "awesome": "wordalign.aligners.embedding.awesome:AwesomeAlign",
+    "eflomal": "wordalign.aligners.statistical.eflomal:Eflomal",
     "fastalign": "wordalign.aligners.statistical.fastalign:FastAlign",
     "ibm1": "wordalign.aligners.statistical.ibm1:IBM1",
     "simalign": "wordalign.aligners.embedding.simalign:SimAlign",

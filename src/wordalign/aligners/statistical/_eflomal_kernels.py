@@ -1,0 +1,824 @@
+"""Numba kernels of the eflomal model: collapsed Gibbs sampling for IBM1, HMM and HMM+fertility.
+
+The model is that of Östling & Tiedemann (2016), "Efficient word alignment with Markov Chain
+Monte Carlo", PBML 106; the constants, the jump/fertility parameterisation and the final argmax
+over pooled samplers follow the reference implementation (github.com/robertostling/eflomal,
+``src/eflomal.c``), re-implemented here for ragged numpy arrays.
+
+One *direction* generates every token ``f`` of the generated side (``tgt`` below) from a token
+``e`` of the generating side (``src``) or from NULL. Generating-side ids are shifted by one so that
+id 0 is NULL. A *sampler* is the state of one Markov chain: the link of every generated token
+(``links``, -1 for NULL) and the sufficient statistics of the collapsed model:
+
+* lexical counts ``n(e, f)`` in per-``e`` open-addressing hash tables that share one ``pool``
+  (only pairs that are linked somewhere are stored: memory is linear in the corpus, never
+  ``|V_src| x |V_tgt|``), with ``count_sum[e] = LEX_ALPHA * |V_tgt| + prior_sum[e] + n(e)``;
+* jump counts ``jump[JUMP_LEN]`` of the HMM, whose slot ``JUMP_SUM`` holds their normaliser;
+* per-type fertility ratios ``P(phi + 1) / P(phi)``, sampled explicitly once per sweep.
+
+The pool of a hash table may be reallocated when tables grow, so every kernel that inserts
+returns the (possibly new) ``pool``; callers must keep the returned array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Dirichlet hyper-parameters of the reference implementation (eflomal.c).
+LEX_ALPHA = 0.001
+NULL_ALPHA = 0.001
+JUMP_ALPHA = 0.5
+FERT_ALPHA = 0.5
+# The jump normaliser starts from JUMP_MAX_EST * JUMP_ALPHA rather than the sum over all slots: the
+# reference's estimate of how many jump lengths carry mass (eflomal.c, text_alignment_make_counts).
+JUMP_MAX_EST = 100.0
+
+JUMP_LEN = 2048
+JUMP_CENTER = JUMP_LEN // 2
+JUMP_SUM = JUMP_LEN  # slot of the jump array that holds the normaliser
+FERT_LEN = 8
+# P(phi >= FERT_LEN - 1) is effectively zero in the reference: the ratio in the last slot.
+FERT_CAP_RATIO = 1e-10
+
+_EMPTY = -1
+_MIN_BITS = 2
+
+# ---------------------------------------------------------------------------------------------
+# Random numbers: splitmix64 (Steele et al. 2014), one uint64 of state per sampler, so that results
+# depend only on the seed and never on threads.
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _next_u64(rng: np.ndarray) -> np.uint64:
+    s = rng[0] + np.uint64(0x9E3779B97F4A7C15)
+    rng[0] = s
+    z = s
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    out: np.uint64 = z ^ (z >> np.uint64(31))
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def uniform(rng: np.ndarray) -> float:
+    """A uniform double in [0, 1)."""
+    return float(_next_u64(rng) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _normal(rng: np.ndarray) -> float:
+    u1 = uniform(rng)
+    while u1 <= 0.0:
+        u1 = uniform(rng)
+    u2 = uniform(rng)
+    return float(np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gamma(rng: np.ndarray, shape: float) -> float:
+    """A Gamma(shape, 1) variate (Marsaglia & Tsang 2000; boosted for shape < 1)."""
+    boost = 1.0
+    if shape < 1.0:
+        u = uniform(rng)
+        while u <= 0.0:
+            u = uniform(rng)
+        boost = u ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = _normal(rng)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(rng)
+        if u < 1.0 - 0.0331 * x * x * x * x:
+            return float(d * v * boost)
+        if np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
+            return float(d * v * boost)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexical count tables: for every generating type e, an open-addressing table (linear probing,
+# Fibonacci hashing, backward-shift deletion) of cap = 2**bits[e] slots in the shared pool: keys at
+# pool[2*start[e] : 2*start[e] + cap], counts right after them. Only pairs with a non-zero count
+# are stored (as the reference's natmap does), at load <= 1/2. meta[0] is the first free slot.
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _slot(f: int, bits: int) -> int:
+    return ((f * 2654435769) & 0xFFFFFFFF) >> (32 - bits)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def lex_count(pool: np.ndarray, start: np.ndarray, bits: np.ndarray, e: int, f: int) -> int:
+    """The count n(e, f) (0 when the pair is not linked anywhere)."""
+    b = bits[e]
+    if b == 0:
+        return 0
+    mask = (1 << b) - 1
+    base = 2 * start[e]
+    h = _slot(f, b)
+    k = pool[base + h]
+    while k != f and k != _EMPTY:
+        h = (h + 1) & mask
+        k = pool[base + h]
+    if k == f:
+        return int(pool[base + (1 << b) + h])
+    return 0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def new_lex_table(
+    n_types: int, capacity: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Empty tables for ``n_types`` generating types: (pool, start, bits, used, meta)."""
+    pool = np.full(2 * max(capacity, 1024), _EMPTY, dtype=np.int32)
+    start = np.zeros(n_types, dtype=np.int64)
+    bits = np.zeros(n_types, dtype=np.int64)
+    used = np.zeros(n_types, dtype=np.int64)
+    meta = np.zeros(1, dtype=np.int64)
+    return pool, start, bits, used, meta
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _compact(
+    pool: np.ndarray, start: np.ndarray, bits: np.ndarray, meta: np.ndarray, extra: int
+) -> np.ndarray:
+    # Tables moved by _grow leave dead regions behind; copying the live ones into a fresh pool
+    # keeps the total size within a constant factor of the stored pairs.
+    total = extra
+    for e in range(len(bits)):
+        if bits[e] > 0:
+            total += 1 << bits[e]
+    new_pool = np.full(2 * max(2 * total, 1024), _EMPTY, dtype=np.int32)
+    end = 0
+    for e in range(len(bits)):
+        if bits[e] > 0:
+            cap = 1 << bits[e]
+            src = 2 * start[e]
+            new_pool[2 * end : 2 * (end + cap)] = pool[src : src + 2 * cap]
+            start[e] = end
+            end += cap
+    meta[0] = end
+    return new_pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _grow(
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    meta: np.ndarray,
+    e: int,
+) -> np.ndarray:
+    # Double e's table (4 slots to begin with) in a fresh region of the pool.
+    old_bits = bits[e]
+    new_bits = old_bits + 1 if old_bits > 0 else _MIN_BITS
+    cap = 1 << new_bits
+    if 2 * (meta[0] + cap) > len(pool):
+        pool = _compact(pool, start, bits, meta, cap)
+    region = 2 * meta[0]
+    meta[0] += cap
+    pool[region : region + cap] = _EMPTY
+    mask = cap - 1
+    if old_bits > 0:
+        old_cap = 1 << old_bits
+        base = 2 * start[e]
+        for s in range(old_cap):
+            k = pool[base + s]
+            if k != _EMPTY:
+                h = _slot(k, new_bits)
+                while pool[region + h] != _EMPTY:
+                    h = (h + 1) & mask
+                pool[region + h] = k
+                pool[region + cap + h] = pool[base + old_cap + s]
+    start[e] = region // 2
+    bits[e] = new_bits
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _delete_slot(pool: np.ndarray, base: int, b: int, h: int) -> None:
+    # Backward-shift deletion keeps every probe sequence unbroken without tombstones.
+    cap = 1 << b
+    mask = cap - 1
+    i = h
+    j = h
+    while True:
+        pool[base + i] = _EMPTY
+        while True:
+            j = (j + 1) & mask
+            k = pool[base + j]
+            if k == _EMPTY:
+                return
+            home = _slot(k, b)
+            if not ((i < home <= j) if i <= j else (i < home or home <= j)):
+                break
+        pool[base + i] = pool[base + j]
+        pool[base + cap + i] = pool[base + cap + j]
+        i = j
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def lex_add(
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    e: int,
+    f: int,
+    delta: int,
+) -> np.ndarray:
+    """Add ``delta`` to n(e, f); returns the pool (reallocated when it had to grow)."""
+    b = bits[e]
+    if b > 0:
+        mask = (1 << b) - 1
+        base = 2 * start[e]
+        h = _slot(f, b)
+        k = pool[base + h]
+        while k != f and k != _EMPTY:
+            h = (h + 1) & mask
+            k = pool[base + h]
+        if k == f:
+            c = pool[base + (1 << b) + h] + delta
+            if c == 0:
+                _delete_slot(pool, base, b, h)
+                used[e] -= 1
+            else:
+                pool[base + (1 << b) + h] = c
+            return pool
+    if b == 0 or 2 * (used[e] + 1) > (1 << b):
+        pool = _grow(pool, start, bits, meta, e)
+        b = bits[e]
+    mask = (1 << b) - 1
+    base = 2 * start[e]
+    h = _slot(f, b)
+    while pool[base + h] != _EMPTY:
+        h = (h + 1) & mask
+    pool[base + h] = f
+    pool[base + (1 << b) + h] = delta
+    used[e] += 1
+    return pool
+
+
+# ---------------------------------------------------------------------------------------------
+# Static prior tables (float values), built once from sorted (e, f, alpha) triples.
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def build_prior_table(
+    n_types: int, prior_e: np.ndarray, prior_f: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hash tables of the lexical priors: (keys, slot_of_entry, start, bits).
+
+    ``slot_of_entry[k]`` is the slot that holds entry ``k``, so that the caller can place the
+    prior values (``values[slot_of_entry] = alpha``).
+    """
+    counts = np.zeros(n_types, dtype=np.int64)
+    for k in range(len(prior_e)):
+        counts[prior_e[k]] += 1
+    start = np.zeros(n_types, dtype=np.int64)
+    bits = np.zeros(n_types, dtype=np.int64)
+    total = 0
+    for e in range(n_types):
+        if counts[e] > 0:
+            b = _MIN_BITS
+            while (1 << b) < 2 * counts[e]:
+                b += 1
+            bits[e] = b
+            start[e] = total
+            total += 1 << b
+    keys = np.full(max(total, 1), _EMPTY, dtype=np.int32)
+    slot_of = np.zeros(len(prior_e), dtype=np.int64)
+    for k in range(len(prior_e)):
+        e = prior_e[k]
+        b = bits[e]
+        mask = (1 << b) - 1
+        h = _slot(prior_f[k], b)
+        while keys[start[e] + h] != _EMPTY:
+            h = (h + 1) & mask
+        keys[start[e] + h] = prior_f[k]
+        slot_of[k] = start[e] + h
+    return keys, slot_of, start, bits
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def prior_value(
+    keys: np.ndarray, values: np.ndarray, start: np.ndarray, bits: np.ndarray, e: int, f: int
+) -> float:
+    """The prior pseudo-count of (e, f), 0 when none (or ``e`` unknown to the prior)."""
+    if e >= len(bits):
+        return 0.0
+    b = bits[e]
+    if b == 0:
+        return 0.0
+    mask = (1 << b) - 1
+    h = _slot(f, b)
+    while True:
+        k = keys[start[e] + h]
+        if k == f:
+            return float(values[start[e] + h])
+        if k == _EMPTY:
+            return 0.0
+        h = (h + 1) & mask
+
+
+# ---------------------------------------------------------------------------------------------
+# The model.
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def jump_index(i_from: int, i_to: int) -> int:
+    """Slot of the jump ``i_to - i_from`` in the jump array (clamped, as in the reference)."""
+    k = i_to - i_from + JUMP_CENTER
+    if k < 0:
+        return 0
+    if k > JUMP_LEN - 1:
+        return JUMP_LEN - 1
+    return k
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def position_distribution(
+    model: int,
+    src_sent: np.ndarray,
+    f: int,
+    prev_i: int,
+    next_i: int,
+    fert: np.ndarray,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+    fert_ratio: np.ndarray,
+    prior_keys: np.ndarray,
+    prior_values: np.ndarray,
+    prior_start: np.ndarray,
+    prior_bits: np.ndarray,
+    null_prior: float,
+    out: np.ndarray,
+) -> float:
+    """Unnormalised conditional distribution of one link given all others (Östling & Tiedemann
+    2016, eqs. 8-10 in the collapsed form of the reference sampler).
+
+    The counts passed in must already exclude the link being resampled. ``out[i]`` receives the
+    weight of source position ``i`` and ``out[len(src_sent)]`` that of NULL.
+
+    Args:
+        model: 1 (IBM1), 2 (HMM) or 3 (HMM with fertility).
+        src_sent: generating-side ids of the sentence (NULL-shifted: all >= 1).
+        f: the generated token's id.
+        prev_i: source position linked to the nearest non-NULL token on the left, or -1.
+        next_i: the same on the right, or ``len(src_sent)``.
+        fert: current fertility of every source position (excluding this token).
+        pool, start, bits: lexical count tables.
+        inv_sum: ``1 / count_sum[e]`` for every generating type.
+        jump: jump pseudo-counts (slot ``JUMP_SUM`` is their normaliser Z).
+        fert_ratio: ``P(phi+1)/P(phi)`` at ``e * FERT_LEN + phi + 1``.
+        prior_keys, prior_values, prior_start, prior_bits: lexical priors (may be empty).
+        null_prior: the prior weight of NULL links.
+        out: buffer of at least ``len(src_sent) + 1`` entries.
+
+    Returns:
+        The sum of the weights.
+    """
+    n_src = len(src_sent)
+    has_prior = len(prior_bits) > 0
+    hf = (f * 2654435769) & 0xFFFFFFFF
+    # Each weight is inv_sum * (alpha + n): lexical lookups first, in a tight loop of their own.
+    for i in range(n_src):
+        e = src_sent[i]
+        b = bits[e]
+        n = 0
+        if b > 0:
+            mask = (1 << b) - 1
+            base = 2 * start[e]
+            h = hf >> (32 - b)
+            k = pool[base + h]
+            while k != f and k != _EMPTY:
+                h = (h + 1) & mask
+                k = pool[base + h]
+            if k == f:
+                n = pool[base + (1 << b) + h]
+        out[i] = inv_sum[e] * (LEX_ALPHA + n)
+    if has_prior:
+        for i in range(n_src):
+            e = src_sent[i]
+            out[i] += inv_sum[e] * prior_value(
+                prior_keys, prior_values, prior_start, prior_bits, e, f
+            )
+    if model >= 2:
+        # Jumps from the left neighbour into i and from i to the right neighbour.
+        if model >= 3:
+            for i in range(n_src):
+                phi = min(fert[i] + 1, FERT_LEN - 1)
+                out[i] *= (
+                    jump[jump_index(prev_i, i)]
+                    * jump[jump_index(i, next_i)]
+                    * fert_ratio[src_sent[i] * FERT_LEN + phi]
+                )
+        else:
+            for i in range(n_src):
+                out[i] *= jump[jump_index(prev_i, i)] * jump[jump_index(i, next_i)]
+    total = 0.0
+    for i in range(n_src):
+        total += out[i]
+    alpha = NULL_ALPHA
+    if has_prior:
+        alpha += prior_value(prior_keys, prior_values, prior_start, prior_bits, 0, f)
+    p = null_prior * inv_sum[0] * (alpha + lex_count(pool, start, bits, 0, f))
+    if model >= 2:
+        # A non-NULL link adds two jumps (normalised by Z**2), a NULL link replaces them by one
+        # (Z**1): scaling NULL by Z instead of the others by 1/Z**2 leaves the ratio unchanged.
+        p *= jump[JUMP_SUM] * jump[jump_index(prev_i, next_i)]
+    out[n_src] = p
+    return float(total + p)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def randomize_links(
+    src_offsets: np.ndarray, tgt_offsets: np.ndarray, null_prior: float, rng: np.ndarray
+) -> np.ndarray:
+    """Initial links: NULL with probability ``null_prior``, else a uniform source position."""
+    links = np.full(tgt_offsets[-1], -1, dtype=np.int32)
+    for s in range(len(tgt_offsets) - 1):
+        n_src = src_offsets[s + 1] - src_offsets[s]
+        if n_src == 0:
+            continue
+        for t in range(tgt_offsets[s], tgt_offsets[s + 1]):
+            if uniform(rng) >= null_prior:
+                links[t] = min(int(uniform(rng) * n_src), n_src - 1)
+    return links
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def make_counts(
+    model: int,
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    n_tgt_types: int,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+    prior_sum: np.ndarray,
+    jump_prior: np.ndarray,
+) -> np.ndarray:
+    """Rebuild every count of a sampler from its links; returns the pool."""
+    bits[:] = 0
+    used[:] = 0
+    meta[0] = 0
+    for e in range(len(count_sum)):
+        count_sum[e] = LEX_ALPHA * n_tgt_types
+        if e < len(prior_sum):
+            count_sum[e] += prior_sum[e]
+    jump[JUMP_SUM] = JUMP_MAX_EST * JUMP_ALPHA
+    for k in range(JUMP_LEN):
+        jump[k] = JUMP_ALPHA
+        if len(jump_prior) > 0:
+            jump[k] += jump_prior[k]
+            jump[JUMP_SUM] += jump_prior[k]
+    for s in range(len(tgt_offsets) - 1):
+        s0 = src_offsets[s]
+        n_src = src_offsets[s + 1] - s0
+        if n_src == 0 or tgt_offsets[s + 1] == tgt_offsets[s]:
+            continue
+        prev_i = -1
+        for t in range(tgt_offsets[s], tgt_offsets[s + 1]):
+            i = links[t]
+            e = 0 if i < 0 else src_ids[s0 + i]
+            count_sum[e] += 1.0
+            pool = lex_add(pool, start, bits, used, meta, e, tgt_ids[t], 1)
+            if i >= 0:
+                jump[jump_index(prev_i, i)] += 1.0
+                jump[JUMP_SUM] += 1.0
+                prev_i = i
+        # The chain always ends with a jump to the end of the sentence (also when every token
+        # is NULL), so that removing and re-adding a NULL link keeps every count non-negative.
+        jump[jump_index(prev_i, n_src)] += 1.0
+        jump[JUMP_SUM] += 1.0
+    for e in range(len(count_sum)):
+        inv_sum[e] = 1.0 / count_sum[e]
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sample_fertility(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    fert_ratio: np.ndarray,
+    fert_prior: np.ndarray,
+    rng: np.ndarray,
+) -> None:
+    """Draw every type's fertility distribution from its Dirichlet posterior.
+
+    Unlike the lexical and jump distributions, fertilities are not collapsed: the reference
+    samples a categorical distribution per type once per sweep and stores, for each ``phi``,
+    the ratio ``P(phi)/P(phi - 1)`` that the sampler multiplies in.
+    """
+    n_types = len(fert_ratio) // FERT_LEN
+    counts = np.full(len(fert_ratio), FERT_ALPHA)
+    for k in range(min(len(fert_prior), len(counts))):
+        counts[k] += fert_prior[k]
+    seen = np.zeros(n_types, dtype=np.bool_)
+    max_len = 0
+    for s in range(len(src_offsets) - 1):
+        max_len = max(max_len, src_offsets[s + 1] - src_offsets[s])
+    fert = np.zeros(max_len, dtype=np.int64)
+    for s in range(len(tgt_offsets) - 1):
+        s0 = src_offsets[s]
+        n_src = src_offsets[s + 1] - s0
+        if n_src == 0 or tgt_offsets[s + 1] == tgt_offsets[s]:
+            continue
+        fert[:n_src] = 0
+        for t in range(tgt_offsets[s], tgt_offsets[s + 1]):
+            if links[t] >= 0:
+                fert[links[t]] += 1
+        for i in range(n_src):
+            e = src_ids[s0 + i]
+            seen[e] = True
+            counts[e * FERT_LEN + min(fert[i], FERT_LEN - 1)] += 1.0
+    draw = np.empty(FERT_LEN)
+    for e in range(1, n_types):
+        if not seen[e]:
+            continue
+        base = e * FERT_LEN
+        for k in range(FERT_LEN):
+            draw[k] = gamma(rng, counts[base + k])
+        fert_ratio[base + FERT_LEN - 1] = FERT_CAP_RATIO
+        for k in range(FERT_LEN - 2, 0, -1):
+            fert_ratio[base + k] = draw[k] / draw[k - 1] if draw[k - 1] > 0.0 else 1e30
+        fert_ratio[base] = draw[0]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _remove_link(
+    model: int,
+    e: int,
+    f: int,
+    i: int,
+    prev_i: int,
+    next_i: int,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+) -> np.ndarray:
+    count_sum[e] -= 1.0
+    inv_sum[e] = 1.0 / count_sum[e]
+    pool = lex_add(pool, start, bits, used, meta, e, f, -1)
+    if model >= 2:
+        if i < 0:
+            jump[jump_index(prev_i, next_i)] -= 1.0
+            jump[JUMP_SUM] -= 1.0
+        else:
+            jump[jump_index(prev_i, i)] -= 1.0
+            jump[jump_index(i, next_i)] -= 1.0
+            jump[JUMP_SUM] -= 2.0
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _add_link(
+    model: int,
+    e: int,
+    f: int,
+    i: int,
+    prev_i: int,
+    next_i: int,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+) -> np.ndarray:
+    count_sum[e] += 1.0
+    inv_sum[e] = 1.0 / count_sum[e]
+    pool = lex_add(pool, start, bits, used, meta, e, f, 1)
+    if model >= 2:
+        if i < 0:
+            jump[jump_index(prev_i, next_i)] += 1.0
+            jump[JUMP_SUM] += 1.0
+        else:
+            jump[jump_index(prev_i, i)] += 1.0
+            jump[jump_index(i, next_i)] += 1.0
+            jump[JUMP_SUM] += 2.0
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _max_sentence_length(offsets: np.ndarray) -> int:
+    m = 0
+    for s in range(len(offsets) - 1):
+        m = max(m, offsets[s + 1] - offsets[s])
+    return m
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gibbs_sweeps(
+    model: int,
+    n_sweeps: int,
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+    fert_ratio: np.ndarray,
+    prior_keys: np.ndarray,
+    prior_values: np.ndarray,
+    prior_start: np.ndarray,
+    prior_bits: np.ndarray,
+    fert_prior: np.ndarray,
+    null_prior: float,
+    rng: np.ndarray,
+) -> np.ndarray:
+    """Resample every link ``n_sweeps`` times in corpus order; returns the pool."""
+    max_src = _max_sentence_length(src_offsets)
+    ps = np.empty(max_src + 1)
+    fert = np.zeros(max_src, dtype=np.int64)
+    next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
+    for _ in range(n_sweeps):
+        if model >= 3:
+            sample_fertility(src_ids, src_offsets, tgt_offsets, links, fert_ratio, fert_prior, rng)
+        for s in range(len(tgt_offsets) - 1):
+            s0 = src_offsets[s]
+            n_src = src_offsets[s + 1] - s0
+            t0 = tgt_offsets[s]
+            n_tgt = tgt_offsets[s + 1] - t0
+            if n_src == 0 or n_tgt == 0:
+                continue
+            src_sent = src_ids[s0 : s0 + n_src]
+            # next_table[j]: source position of the nearest non-NULL link right of j.
+            nxt = n_src
+            for j in range(n_tgt - 1, -1, -1):
+                next_table[j] = nxt
+                if links[t0 + j] >= 0:
+                    nxt = links[t0 + j]
+            if model >= 3:
+                fert[:n_src] = 0
+                for j in range(n_tgt):
+                    if links[t0 + j] >= 0:
+                        fert[links[t0 + j]] += 1
+            prev_i = -1
+            for j in range(n_tgt):
+                f = tgt_ids[t0 + j]
+                old_i = links[t0 + j]
+                next_i = next_table[j]
+                old_e = 0 if old_i < 0 else src_sent[old_i]
+                if model >= 3 and old_i >= 0:
+                    fert[old_i] -= 1
+                pool = _remove_link(
+                    model, old_e, f, old_i, prev_i, next_i,
+                    pool, start, bits, used, meta, count_sum, inv_sum, jump,
+                )  # fmt: skip
+                total = position_distribution(
+                    model, src_sent, f, prev_i, next_i, fert,
+                    pool, start, bits, inv_sum, jump, fert_ratio,
+                    prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
+                )  # fmt: skip
+                u = uniform(rng) * total
+                new_i = n_src
+                acc = 0.0
+                for i in range(n_src + 1):
+                    acc += ps[i]
+                    if u < acc:
+                        new_i = i
+                        break
+                if new_i == n_src:
+                    new_i = -1
+                new_e = 0 if new_i < 0 else src_sent[new_i]
+                links[t0 + j] = new_i
+                if model >= 3 and new_i >= 0:
+                    fert[new_i] += 1
+                pool = _add_link(
+                    model, new_e, f, new_i, prev_i, next_i,
+                    pool, start, bits, used, meta, count_sum, inv_sum, jump,
+                )  # fmt: skip
+                if new_i >= 0:
+                    prev_i = new_i
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def argmax_pass(
+    model: int,
+    first: bool,
+    sent_lo: int,
+    sent_hi: int,
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+    fert_ratio: np.ndarray,
+    prior_keys: np.ndarray,
+    prior_values: np.ndarray,
+    prior_start: np.ndarray,
+    prior_bits: np.ndarray,
+    null_prior: float,
+    acc: np.ndarray,
+) -> np.ndarray:
+    """One sampler's turn in the final decoding of sentences ``sent_lo:sent_hi``.
+
+    ``acc`` pools the samplers' marginals: for every target token of the chunk, ``n_src + 1``
+    accumulated normalised conditionals (zeroed when ``first``). Like the reference, each
+    sampler in turn adds its conditional and moves its own link to the current argmax of the
+    pool, so the last sampler's links are the argmax of the pooled marginals. Returns the pool.
+    """
+    max_src = _max_sentence_length(src_offsets)
+    ps = np.empty(max_src + 1)
+    fert = np.zeros(max_src, dtype=np.int64)
+    next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
+    base = 0
+    for s in range(sent_lo, sent_hi):
+        s0 = src_offsets[s]
+        n_src = src_offsets[s + 1] - s0
+        t0 = tgt_offsets[s]
+        n_tgt = tgt_offsets[s + 1] - t0
+        if n_src == 0 or n_tgt == 0:
+            continue
+        src_sent = src_ids[s0 : s0 + n_src]
+        nxt = n_src
+        for j in range(n_tgt - 1, -1, -1):
+            next_table[j] = nxt
+            if links[t0 + j] >= 0:
+                nxt = links[t0 + j]
+        if model >= 3:
+            fert[:n_src] = 0
+            for j in range(n_tgt):
+                if links[t0 + j] >= 0:
+                    fert[links[t0 + j]] += 1
+        prev_i = -1
+        for j in range(n_tgt):
+            f = tgt_ids[t0 + j]
+            old_i = links[t0 + j]
+            next_i = next_table[j]
+            old_e = 0 if old_i < 0 else src_sent[old_i]
+            if model >= 3 and old_i >= 0:
+                fert[old_i] -= 1
+            pool = _remove_link(
+                model, old_e, f, old_i, prev_i, next_i,
+                pool, start, bits, used, meta, count_sum, inv_sum, jump,
+            )  # fmt: skip
+            total = position_distribution(
+                model, src_sent, f, prev_i, next_i, fert,
+                pool, start, bits, inv_sum, jump, fert_ratio,
+                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
+            )  # fmt: skip
+            best = 0
+            for i in range(n_src + 1):
+                if first:
+                    acc[base + i] = 0.0
+                acc[base + i] += ps[i] / total
+                if acc[base + i] > acc[base + best]:
+                    best = i
+            base += n_src + 1
+            new_i = -1 if best == n_src else best
+            new_e = 0 if new_i < 0 else src_sent[new_i]
+            links[t0 + j] = new_i
+            if model >= 3 and new_i >= 0:
+                fert[new_i] += 1
+            pool = _add_link(
+                model, new_e, f, new_i, prev_i, next_i,
+                pool, start, bits, used, meta, count_sum, inv_sum, jump,
+            )  # fmt: skip
+            if new_i >= 0:
+                prev_i = new_i
+    return pool

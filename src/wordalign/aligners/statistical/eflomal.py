@@ -1,0 +1,650 @@
+"""eflomal: Bayesian IBM1 → HMM → HMM+fertility alignment by collapsed Gibbs sampling.
+
+Östling & Tiedemann (2016), "Efficient word alignment with Markov Chain Monte Carlo", PBML 106.
+Defaults follow the reference implementation (github.com/robertostling/eflomal: ``src/eflomal.c``
+and ``python/eflomal/__init__.py``): Dirichlet priors 0.001 (lexical and NULL), 0.5 (jump and
+fertility), NULL prior 0.2, 3 independent samplers whose marginals are pooled for the final argmax,
+tokens lowercased, and an iteration schedule scaled with the corpus size::
+
+    iters = max(2, round(rel_iterations * 5000 / sqrt(n_pairs)))
+    IBM1: max(2, iters // 4)   HMM: max(1, iters // 4)   fertility: iters
+
+Both directions are sampled in two threads (the kernels release the GIL) and symmetrized.
+
+Differences from the reference, all deliberate: sentences of any length are aligned (the
+reference leaves pairs of 1024 tokens or more unaligned); counts are kept in double precision;
+the HMM's jump chain always ends with a jump to the end of the sentence, also when every token is
+NULL (keeps the counts non-negative); prefix and suffix stemming apply one after the other.
+
+**Model reuse.** A trained model keeps, per direction, the statistics of its final alignment
+(lexical counts, NULL included, jump and fertility counts), which align new text as Dirichlet
+priors the way ``eflomal-makepriors`` + ``eflomal-align --priors`` do: the new pairs are sampled
+with the same schedule, the prior counts added to their own, deterministically for a given
+``random_state``; unknown words simply have no prior. Because a Gibbs run on other text cannot
+reproduce the training run's samples, the model also remembers the links it produced for its
+training pairs, keyed by content (``remember_training_links``): aligning a pair it trained on
+returns exactly what ``fit_align`` returned, and only pairs it has not seen are sampled.
+
+The numerical work lives in :mod:`wordalign.aligners.statistical._eflomal_kernels`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import queue
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from wordalign._progress import progress as progress_bar
+from wordalign.aligners.base import Aligner
+from wordalign.aligners.statistical import _eflomal_kernels as kernels
+from wordalign.aligners.statistical.corpus import (
+    EncodedBitext,
+    Ragged,
+    Vocabulary,
+    encode_bitext,
+)
+from wordalign.aligners.statistical.directional import combine_directions
+from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.types import Alignment, SentencePair
+
+__all__ = ["Eflomal", "iteration_schedule"]
+
+_ONE_DIRECTION = ("forward", "reverse")
+_DIRECTIONS = ("forward", "reverse")
+# Sweeps per kernel call aim at this many generated tokens, so that tiny corpora (which get
+# thousands of sweeps) do not spend their time in Python calls.
+_TOKENS_PER_CALL = 50_000
+# Sentences decoded per argmax call: bounds the pooled-marginal buffer.
+_ARGMAX_CHUNK = 2048
+
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+def iteration_schedule(
+    n_pairs: int, model: int = 3, rel_iterations: float = 1.0
+) -> tuple[int, int, int]:
+    """Sweeps of IBM1, HMM and fertility sampling for a corpus of ``n_pairs`` pairs.
+
+    The reference's rule (``eflomal.pyx``, ``align``): fewer sweeps for bigger corpora, since
+    each sweep then carries more evidence.
+
+    Example:
+        >>> iteration_schedule(10_000)
+        (12, 12, 50)
+        >>> iteration_schedule(10_000, model=2)
+        (12, 50, 0)
+    """
+    iters = max(2, round(rel_iterations * 5000 / math.sqrt(max(n_pairs, 1))))
+    iters4 = max(1, iters // 4)
+    if model == 1:
+        return iters, 0, 0
+    if model == 2:
+        return max(2, iters4), iters, 0
+    return max(2, iters4), iters4, iters
+
+
+@dataclass
+class _Priors:
+    """Dirichlet pseudo-counts of one direction (all arrays empty when there are none)."""
+
+    keys: I32
+    values: F64
+    start: I64
+    bits: I64
+    lex_sum: F64
+    jump: F64
+    fert: F64
+
+    @classmethod
+    def none(cls) -> _Priors:
+        return cls(
+            keys=np.zeros(0, dtype=np.int32),
+            values=np.zeros(0),
+            start=np.zeros(0, dtype=np.int64),
+            bits=np.zeros(0, dtype=np.int64),
+            lex_sum=np.zeros(0),
+            jump=np.zeros(0),
+            fert=np.zeros(0),
+        )
+
+    @classmethod
+    def from_stats(cls, stats: _Stats) -> _Priors:
+        n_types = len(stats.fert) // kernels.FERT_LEN
+        keys, slot_of, start, bits = kernels.build_prior_table(n_types, stats.lex_e, stats.lex_f)
+        values = np.zeros(len(keys))
+        values[slot_of] = stats.lex_count
+        lex_sum = np.bincount(stats.lex_e, weights=stats.lex_count, minlength=n_types)
+        return cls(keys, values, start, bits, lex_sum.astype(np.float64), stats.jump, stats.fert)
+
+
+@dataclass
+class _Stats:
+    """Statistics of one direction's final alignment; they become priors for new text.
+
+    ``lex_e`` are NULL-shifted generating ids (0 = NULL), ``lex_f`` generated ids.
+    """
+
+    lex_e: I32
+    lex_f: I32
+    lex_count: F64
+    jump: F64
+    fert: F64
+
+
+@dataclass
+class _Corpus:
+    """One direction of a bitext: ``tgt`` is generated from ``src`` (ids shifted, 0 = NULL)."""
+
+    src_ids: I32
+    src_offsets: I64
+    tgt_ids: I32
+    tgt_offsets: I64
+    n_src_types: int  # NULL included
+    n_tgt_types: int
+
+    @classmethod
+    def from_ragged(cls, src: Ragged, tgt: Ragged, n_src: int, n_tgt: int) -> _Corpus:
+        return cls(
+            (src.ids + 1).astype(np.int32),
+            src.offsets,
+            np.ascontiguousarray(tgt.ids, dtype=np.int32),
+            tgt.offsets,
+            n_src + 1,
+            n_tgt,
+        )
+
+    def __len__(self) -> int:
+        return len(self.tgt_offsets) - 1
+
+
+class _Sampler:
+    """The state of one Markov chain over one direction."""
+
+    def __init__(self, corpus: _Corpus, seed: np.uint64, null_prior: float) -> None:
+        self.rng = np.array([seed], dtype=np.uint64)
+        self.links: I32 = kernels.randomize_links(
+            corpus.src_offsets, corpus.tgt_offsets, null_prior, self.rng
+        )
+        self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(
+            corpus.n_src_types, 2 * len(corpus.tgt_ids)
+        )
+        self.count_sum = np.zeros(corpus.n_src_types)
+        self.inv_sum = np.zeros(corpus.n_src_types)
+        self.jump = np.zeros(kernels.JUMP_LEN + 1)
+        self.fert_ratio = np.ones(corpus.n_src_types * kernels.FERT_LEN)
+
+
+def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
+    """Lexical, jump and fertility counts of an alignment (NULL links counted as e = 0)."""
+    src_len = np.diff(corpus.src_offsets)
+    tgt_len = np.diff(corpus.tgt_offsets)
+    sent = np.repeat(np.arange(len(corpus)), tgt_len)
+    live = src_len[sent] > 0
+    e = np.where(links >= 0, corpus.src_ids[corpus.src_offsets[sent] + np.maximum(links, 0)], 0)
+    keys = e[live].astype(np.int64) * max(corpus.n_tgt_types, 1) + corpus.tgt_ids[live]
+    uniq, counts = np.unique(keys, return_counts=True)
+    lex_e = (uniq // max(corpus.n_tgt_types, 1)).astype(np.int32)
+    lex_f = (uniq % max(corpus.n_tgt_types, 1)).astype(np.int32)
+    jump = np.zeros(kernels.JUMP_LEN)
+    fert = np.zeros(corpus.n_src_types * kernels.FERT_LEN)
+    _chain_and_fertility(corpus, links, jump, fert)
+    return _Stats(lex_e, lex_f, counts.astype(np.float64), jump, fert)
+
+
+def _chain_and_fertility(corpus: _Corpus, links: I32, jump: F64, fert: F64) -> None:
+    for s in range(len(corpus)):
+        s0, s1 = int(corpus.src_offsets[s]), int(corpus.src_offsets[s + 1])
+        t0, t1 = int(corpus.tgt_offsets[s]), int(corpus.tgt_offsets[s + 1])
+        n_src = s1 - s0
+        if n_src == 0 or t1 == t0:
+            continue
+        sent_links = links[t0:t1]
+        linked = sent_links[sent_links >= 0].astype(np.int64)
+        chain = np.concatenate(([-1], linked, [n_src]))
+        np.add.at(jump, np.clip(np.diff(chain) + kernels.JUMP_CENTER, 0, kernels.JUMP_LEN - 1), 1)
+        phi = np.minimum(np.bincount(linked, minlength=n_src), kernels.FERT_LEN - 1)
+        np.add.at(fert, corpus.src_ids[s0:s1].astype(np.int64) * kernels.FERT_LEN + phi, 1)
+
+
+class Eflomal(Aligner):
+    """eflomal (Östling & Tiedemann 2016) in both directions, symmetrized.
+
+    Args:
+        model: 1 (IBM1), 2 (HMM) or 3 (HMM with fertility): the last model sampled.
+        n_samplers: independent Gibbs samplers per direction; their marginals are pooled.
+        null_prior: prior weight of NULL links.
+        rel_iterations: scales the corpus-size dependent schedule (see
+            :func:`iteration_schedule`).
+        n_iter_ibm1, n_iter_hmm, n_iter_fert: sweeps of each model; ``None`` takes the
+            schedule's value.
+        lowercase: lowercase tokens before anything else (the reference always does).
+        src_prefix_len, src_suffix_len, tgt_prefix_len, tgt_suffix_len: when non-zero, keep only
+            that many leading (then trailing) characters of each token: crude stemming.
+        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` /
+            ``"reverse"`` for one direction alone (only that direction is then sampled).
+        remember_training_links: keep the training pairs' links (keyed by content) so that the
+            model aligns them exactly as ``fit_align`` did; see the module docstring.
+        random_state: seed of every sampler.
+        progress: show a progress bar over the sweeps.
+
+    Example:
+        >>> pairs = [("das haus", "la chasa"), ("das buch", "il cudesch"), ("ein haus", "ina chasa")]
+        >>> aligner = Eflomal(symmetrize="intersection", progress=False)
+        >>> aligner.fit_align(pairs)[0].to_pharaoh()
+        '0-0 1-1'
+    """
+
+    name: ClassVar[str] = "eflomal"
+    trainable: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        model: int = 3,
+        n_samplers: int = 3,
+        null_prior: float = 0.2,
+        rel_iterations: float = 1.0,
+        n_iter_ibm1: int | None = None,
+        n_iter_hmm: int | None = None,
+        n_iter_fert: int | None = None,
+        lowercase: bool = True,
+        src_prefix_len: int = 0,
+        src_suffix_len: int = 0,
+        tgt_prefix_len: int = 0,
+        tgt_suffix_len: int = 0,
+        symmetrize: str = "grow-diag-final-and",
+        remember_training_links: bool = True,
+        random_state: int = 0,
+        progress: bool = True,
+    ) -> None:
+        self.model = model
+        self.n_samplers = n_samplers
+        self.null_prior = null_prior
+        self.rel_iterations = rel_iterations
+        self.n_iter_ibm1 = n_iter_ibm1
+        self.n_iter_hmm = n_iter_hmm
+        self.n_iter_fert = n_iter_fert
+        self.lowercase = lowercase
+        self.src_prefix_len = src_prefix_len
+        self.src_suffix_len = src_suffix_len
+        self.tgt_prefix_len = tgt_prefix_len
+        self.tgt_suffix_len = tgt_suffix_len
+        self.symmetrize = symmetrize
+        self.remember_training_links = remember_training_links
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        from wordalign.symmetrize import METHODS
+
+        if self.symmetrize not in (*METHODS, *_ONE_DIRECTION):
+            raise UnknownNameError(
+                "symmetrization method", self.symmetrize, (*METHODS, *_ONE_DIRECTION)
+            )
+        if int(self.model) not in (1, 2, 3):
+            raise WordalignError(f"eflomal: model must be 1, 2 or 3, got {self.model}")
+        if int(self.n_samplers) < 1:
+            raise WordalignError(f"eflomal: n_samplers must be at least 1, got {self.n_samplers}")
+        if not 0.0 <= float(self.null_prior) < 1.0:
+            raise WordalignError(f"eflomal: null_prior must be in [0, 1), got {self.null_prior}")
+        if not float(self.rel_iterations) > 0.0:
+            raise WordalignError(f"eflomal: rel_iterations must be > 0, got {self.rel_iterations}")
+        for name in ("n_iter_ibm1", "n_iter_hmm", "n_iter_fert"):
+            value = getattr(self, name)
+            if value is not None and int(value) < 0:
+                raise WordalignError(f"eflomal: {name} must be >= 0, got {value}")
+        for name in ("src_prefix_len", "src_suffix_len", "tgt_prefix_len", "tgt_suffix_len"):
+            if int(getattr(self, name)) < 0:
+                raise WordalignError(f"eflomal: {name} must be >= 0, got {getattr(self, name)}")
+
+    def _directions(self) -> tuple[bool, bool]:
+        """Which of (forward, reverse) the symmetrization needs."""
+        return self.symmetrize != "reverse", self.symmetrize != "forward"
+
+    def schedule(self, n_pairs: int) -> tuple[int, int, int]:
+        """Sweeps of (IBM1, HMM, fertility) for ``n_pairs`` pairs, explicit counts applied."""
+        model = int(self.model)
+        auto = iteration_schedule(n_pairs, model, float(self.rel_iterations))
+        given = (self.n_iter_ibm1, self.n_iter_hmm, self.n_iter_fert)
+        return tuple(  # type: ignore[return-value]
+            (int(g) if g is not None else a) if m <= model else 0
+            for m, (g, a) in enumerate(zip(given, auto, strict=True), start=1)
+        )
+
+    # -- preprocessing ----------------------------------------------------------------------
+
+    def _prepare(self, pairs: list[SentencePair]) -> list[SentencePair]:
+        """Lowercase and stem tokens as configured."""
+        src_cut = (int(self.src_prefix_len), int(self.src_suffix_len))
+        tgt_cut = (int(self.tgt_prefix_len), int(self.tgt_suffix_len))
+        lower = bool(self.lowercase)
+        if not lower and src_cut == (0, 0) and tgt_cut == (0, 0):
+            return pairs
+
+        def norm(tokens: tuple[str, ...], cut: tuple[int, int]) -> tuple[str, ...]:
+            out = []
+            for token in tokens:
+                word = token.lower() if lower else token
+                if cut[0]:
+                    word = word[: cut[0]]
+                if cut[1]:
+                    word = word[-cut[1] :]
+                out.append(word)
+            return tuple(out)
+
+        return [SentencePair(norm(p.src, src_cut), norm(p.tgt, tgt_cut)) for p in pairs]
+
+    # -- sampling ---------------------------------------------------------------------------
+
+    def _seed(self, direction: int, sampler: int) -> np.uint64:
+        seq = np.random.SeedSequence([int(self.random_state) & 0xFFFFFFFF, direction, sampler])
+        return np.uint64(seq.generate_state(1, dtype=np.uint64)[0])
+
+    def _run(
+        self,
+        encoded: EncodedBitext,
+        priors: dict[str, _Priors] | None,
+        desc: str,
+    ) -> dict[str, I32]:
+        """Sample the needed directions of ``encoded`` in parallel; the argmax links of each."""
+        want_fwd, want_rev = self._directions()
+        n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
+        jobs: list[tuple[int, _Corpus]] = []
+        if want_fwd:
+            jobs.append((0, _Corpus.from_ragged(encoded.src, encoded.tgt, n_src, n_tgt)))
+        if want_rev:
+            jobs.append((1, _Corpus.from_ragged(encoded.tgt, encoded.src, n_tgt, n_src)))
+        sweeps = self.schedule(len(encoded))
+        n_samplers = int(self.n_samplers)
+        n_chunks = max(1, math.ceil(len(encoded) / _ARGMAX_CHUNK))
+        total = len(jobs) * n_samplers * (sum(sweeps) + n_chunks)
+        ticks: queue.Queue[int | None] = queue.Queue()
+
+        def work(job: tuple[int, _Corpus]) -> I32:
+            index, corpus = job
+            prior = priors[_DIRECTIONS[index]] if priors is not None else _Priors.none()
+            try:
+                return self._sample_direction(corpus, prior, index, sweeps, ticks.put)
+            finally:
+                ticks.put(None)
+
+        def progress_ticks() -> Iterator[None]:
+            finished = 0
+            while finished < len(jobs):
+                item = ticks.get()
+                if item is None:
+                    finished += 1
+                    continue
+                for _ in range(item):
+                    yield None
+
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = [pool.submit(work, job) for job in jobs]
+            for _ in progress_bar(progress_ticks(), total=total, desc=desc, enabled=self.progress):
+                pass
+            results = [f.result() for f in futures]
+        return {_DIRECTIONS[index]: links for (index, _), links in zip(jobs, results, strict=True)}
+
+    def _sample_direction(
+        self,
+        corpus: _Corpus,
+        prior: _Priors,
+        direction: int,
+        sweeps: tuple[int, int, int],
+        tick: Callable[[int], None],
+    ) -> I32:
+        """All samplers of one direction, then the pooled argmax (eflomal.c, ``align``)."""
+        null_prior = float(self.null_prior)
+        samplers = [
+            _Sampler(corpus, self._seed(direction, k), null_prior)
+            for k in range(int(self.n_samplers))
+        ]
+        last_model = max([m for m in (1, 2, 3) if sweeps[m - 1] > 0], default=1)
+        per_call = max(1, _TOKENS_PER_CALL // max(len(corpus.tgt_ids), 1))
+        for sampler in samplers:
+            for model in range(1, last_model + 1):
+                if sweeps[model - 1] == 0 and model != last_model:
+                    continue
+                sampler.pool = kernels.make_counts(
+                    model, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
+                    sampler.links, corpus.n_tgt_types, sampler.pool, sampler.start, sampler.bits,
+                    sampler.used, sampler.meta, sampler.count_sum, sampler.inv_sum, sampler.jump,
+                    prior.lex_sum, prior.jump,
+                )  # fmt: skip
+                done = 0
+                while done < sweeps[model - 1]:
+                    n = min(per_call, sweeps[model - 1] - done)
+                    sampler.pool = kernels.gibbs_sweeps(
+                        model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids,
+                        corpus.tgt_offsets, sampler.links, sampler.pool, sampler.start,
+                        sampler.bits, sampler.used, sampler.meta, sampler.count_sum,
+                        sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
+                        prior.values, prior.start, prior.bits, prior.fert, null_prior, sampler.rng,
+                    )  # fmt: skip
+                    done += n
+                    tick(n)
+        # Final decoding: per chunk of sentences, every sampler in turn (the last one decides).
+        src_len = np.diff(corpus.src_offsets)
+        tgt_len = np.diff(corpus.tgt_offsets)
+        cells = tgt_len * (src_len + 1)
+        for lo in range(0, len(corpus), _ARGMAX_CHUNK):
+            hi = min(lo + _ARGMAX_CHUNK, len(corpus))
+            acc = np.zeros(max(int(cells[lo:hi].sum()), 1))
+            for k in range(len(samplers) - 1, -1, -1):
+                sampler = samplers[k]
+                sampler.pool = kernels.argmax_pass(
+                    last_model, k == len(samplers) - 1, lo, hi, corpus.src_ids,
+                    corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets, sampler.links,
+                    sampler.pool, sampler.start, sampler.bits, sampler.used, sampler.meta,
+                    sampler.count_sum, sampler.inv_sum, sampler.jump, sampler.fert_ratio,
+                    prior.keys, prior.values, prior.start, prior.bits, null_prior, acc,
+                )  # fmt: skip
+                tick(1)
+        links: I32 = samplers[0].links
+        return links
+
+    # -- training ---------------------------------------------------------------------------
+
+    def _fit(self, pairs: list[SentencePair]) -> None:
+        self._check_params()
+        encoded = encode_bitext(self._prepare(pairs))
+        result = self._run(encoded, None, "eflomal")
+        n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
+        stats: dict[str, _Stats] = {}
+        if "forward" in result:
+            fwd = _Corpus.from_ragged(encoded.src, encoded.tgt, n_src, n_tgt)
+            stats["forward"] = _stats_from_links(fwd, result["forward"])
+        if "reverse" in result:
+            rev = _Corpus.from_ragged(encoded.tgt, encoded.src, n_tgt, n_src)
+            stats["reverse"] = _stats_from_links(rev, result["reverse"])
+        self.src_vocab_ = encoded.src_vocab
+        self.tgt_vocab_ = encoded.tgt_vocab
+        self.stats_ = stats
+        self.n_train_pairs_ = len(pairs)
+        self.memory_ = (
+            _TrainingMemory.build(encoded, result) if self.remember_training_links else None
+        )
+        self._priors: dict[str, _Priors] | None = None
+
+    # -- aligning ---------------------------------------------------------------------------
+
+    def _priors_for_new_text(self) -> dict[str, _Priors]:
+        if getattr(self, "_priors", None) is None:
+            self._priors = {d: _Priors.from_stats(s) for d, s in self.stats_.items()}
+        assert self._priors is not None
+        return self._priors
+
+    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+        self._check_params()
+        want_fwd, want_rev = self._directions()
+        if (want_fwd and "forward" not in self.stats_) or (
+            want_rev and "reverse" not in self.stats_
+        ):
+            raise WordalignError(
+                f"eflomal: this model was trained without the direction that "
+                f"symmetrize={self.symmetrize!r} needs"
+            )
+        # Unknown words get fresh ids past the model's vocabulary: they have no prior counts.
+        src_vocab = Vocabulary(self.src_vocab_.words)
+        tgt_vocab = Vocabulary(self.tgt_vocab_.words)
+        encoded = encode_bitext(self._prepare(pairs), src_vocab, tgt_vocab, grow=True)
+        forward = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        reverse = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        todo = list(range(len(encoded)))
+        if self.memory_ is not None:
+            todo = self.memory_.fill(encoded, forward, reverse)
+        if todo:
+            sub = EncodedBitext(
+                encoded.src.subset(todo), encoded.tgt.subset(todo), src_vocab, tgt_vocab
+            )
+            result = self._run(sub, self._priors_for_new_text(), "eflomal (priors)")
+            for k, s in enumerate(todo):
+                if "forward" in result:
+                    t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
+                    forward[t0:t1] = result["forward"][sub.tgt.offsets[k] : sub.tgt.offsets[k + 1]]
+                if "reverse" in result:
+                    s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
+                    reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        if getattr(self, "src_vocab_", None) is None:
+            return {}
+        state: dict[str, Any] = {"n_train_pairs": self.n_train_pairs_}
+        state.update(_pack_words("src_vocab", self.src_vocab_.words))
+        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        for label, stats in self.stats_.items():
+            state[f"{label}_lex_e"] = stats.lex_e
+            state[f"{label}_lex_f"] = stats.lex_f
+            state[f"{label}_lex_count"] = stats.lex_count
+            state[f"{label}_jump"] = stats.jump
+            state[f"{label}_fert"] = stats.fert
+        if self.memory_ is not None:
+            state.update(self.memory_.to_state())
+        return state
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        try:
+            self.src_vocab_ = Vocabulary(_unpack_words(state, "src_vocab"))
+            self.tgt_vocab_ = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            self.n_train_pairs_ = int(state["n_train_pairs"])
+            stats: dict[str, _Stats] = {}
+            for label in _DIRECTIONS:
+                if f"{label}_lex_e" not in state:
+                    continue
+                stats[label] = _Stats(
+                    lex_e=np.ascontiguousarray(state[f"{label}_lex_e"], dtype=np.int32),
+                    lex_f=np.ascontiguousarray(state[f"{label}_lex_f"], dtype=np.int32),
+                    lex_count=np.ascontiguousarray(state[f"{label}_lex_count"], dtype=np.float64),
+                    jump=np.ascontiguousarray(state[f"{label}_jump"], dtype=np.float64),
+                    fert=np.ascontiguousarray(state[f"{label}_fert"], dtype=np.float64),
+                )
+            memory = _TrainingMemory.from_state(state)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WordalignError(f"eflomal: incomplete or damaged model state ({exc})") from None
+        self.stats_ = stats
+        self.memory_ = memory
+        self._priors = None
+
+
+class _TrainingMemory:
+    """The links of the training pairs, found again by the content of a pair.
+
+    Keys are 128-bit BLAKE2b digests of a pair's token ids (with its lengths), so two pairs
+    share a key only when they are the same text; a pair that occurs several times keeps the
+    links of its first occurrence.
+    """
+
+    def __init__(self, keys: npt.NDArray[np.uint8], fwd: Ragged, rev: Ragged) -> None:
+        self.keys = keys
+        self.fwd = fwd
+        self.rev = rev
+        self._index = {keys[k].tobytes(): k for k in range(len(keys) - 1, -1, -1)}
+
+    @staticmethod
+    def key(src: I32, tgt: I32) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(np.array([len(src), len(tgt)], dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(src, dtype=np.int32).tobytes())
+        h.update(np.ascontiguousarray(tgt, dtype=np.int32).tobytes())
+        return h.digest()
+
+    @classmethod
+    def build(cls, encoded: EncodedBitext, result: dict[str, I32]) -> _TrainingMemory:
+        n = len(encoded)
+        keys = np.zeros((n, 16), dtype=np.uint8)
+        for k in range(n):
+            keys[k] = np.frombuffer(
+                cls.key(encoded.src.sentence(k), encoded.tgt.sentence(k)), np.uint8
+            )
+        fwd_ids = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
+        rev_ids = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
+        return cls(
+            keys,
+            Ragged(np.ascontiguousarray(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
+            Ragged(np.ascontiguousarray(rev_ids, dtype=np.int32), encoded.src.offsets),
+        )
+
+    def fill(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> list[int]:
+        """Copy remembered links into ``forward``/``reverse``; the indices of unknown pairs."""
+        todo = []
+        for s in range(len(encoded)):
+            hit = self._index.get(self.key(encoded.src.sentence(s), encoded.tgt.sentence(s)))
+            if hit is None:
+                todo.append(s)
+                continue
+            t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
+            forward[t0:t1] = self.fwd.sentence(hit)
+            s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
+            reverse[s0:s1] = self.rev.sentence(hit)
+        return todo
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "memory_keys": self.keys,
+            "memory_forward": self.fwd.ids,
+            "memory_forward_offsets": self.fwd.offsets,
+            "memory_reverse": self.rev.ids,
+            "memory_reverse_offsets": self.rev.offsets,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _TrainingMemory | None:
+        if "memory_keys" not in state:
+            return None
+
+        def ragged(name: str) -> Ragged:
+            return Ragged(
+                np.ascontiguousarray(state[name], dtype=np.int32),
+                np.ascontiguousarray(state[f"{name}_offsets"], dtype=np.int64),
+            )
+
+        keys = np.ascontiguousarray(state["memory_keys"], dtype=np.uint8).reshape(-1, 16)
+        return cls(keys, ragged("memory_forward"), ragged("memory_reverse"))
+
+
+def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
+    """A word list as UTF-8 bytes plus offsets (npz stores it without pickling)."""
+    encoded = [w.encode("utf-8") for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
+
+
+def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
+    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
+    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64)
+    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]
