@@ -225,6 +225,10 @@ class IBM1(Aligner):
         reverse = results[-1] if want_rev else null_rev
         return combine_directions(forward, reverse, encoded, self.symmetrize)
 
+    def is_fitted(self) -> bool:
+        """Whether a table is trained or loaded (without packing the state as the base does)."""
+        return getattr(self, "src_vocab_", None) is not None
+
     # -- persistence ------------------------------------------------------------------------
 
     def _state(self) -> dict[str, Any]:
