@@ -208,6 +208,11 @@ def test_segment_german(text: str, expected: list[str]) -> None:
                 "Dr. M. Muster dat ca. 3 referats.",
             ],
         ),
+        # "è" is a word, not an initial; "m" after a number is a unit.
+        (
+            "La via è lunga 300 m. Quai è. Il traject da s. Martin è serrà.",
+            ["La via è lunga 300 m.", "Quai è.", "Il traject da s. Martin è serrà."],
+        ),
         (
             "1. La regenza approva il credit. 2. Il cussegl prenda enconuschientscha.",
             ["1.", "La regenza approva il credit.", "2.", "Il cussegl prenda enconuschientscha."],
@@ -235,6 +240,11 @@ def test_segment_romansh(text: str, expected: list[str]) -> None:
         (
             "Sono previsti 5 mio. di franchi. Mele, pere ecc. Il raccolto è buono.",
             ["Sono previsti 5 mio. di franchi.", "Mele, pere ecc.", "Il raccolto è buono."],
+        ),
+        # An acronym is not an abbreviation ("AG", not "ag." for agosto).
+        (
+            "Il Cantone partecipa alla Esempio AG. L'affare segue.",
+            ["Il Cantone partecipa alla Esempio AG.", "L'affare segue."],
         ),
         (
             "Il 1° gennaio 2024 entra in vigore. Il termine scade il 5 nov. Il Governo decide.",

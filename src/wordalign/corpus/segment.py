@@ -85,7 +85,7 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
         """
         ecc es art cpv n sig sigg dott dott.ssa ing avv geom arch rag risp mio mil
         compr cell cost lett pag vol ill org guard sen c.p cod ca
-        genn febbr apr magg giu lug ag sett ott nov dic on ted
+        genn febbr apr magg giu lug sett ott nov dic on ted
         """
     ),
 }
@@ -127,6 +127,7 @@ _BOUNDARY = re.compile(r"([.!?…]+)([\"'»«“”„’)\]]*)(\s+)(?=(\S+))")
 _OPEN_PUNCT = "\"'«»„“‘([©-–•"
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}\.?$")
 _INITIAL = re.compile(r"^[^\W\d_](?:\.-?[^\W\d_])*$")
+_ONE_LETTER_WORDS = frozenset("èéàòùì")  # Romansh and Italian words, not initials: "Quai è."
 _ORDINAL = re.compile(r"^\d{1,3}$")
 _ROMAN = re.compile(r"^(?=[IVXLC]{2})[IVXLC]+$")  # "die XXIV. Olympischen Spiele"
 _URL_TAIL = re.compile(r"(?:^|[./@])(?:ch|com|org|net|it|de|li|at|eu|info)$", re.I)
@@ -259,14 +260,15 @@ def _is_boundary(
     key = word.lower()
     if "'" in key or "’" in key:
         key = re.split("['’]", key)[-1]  # an elided article before it: "l'art. 3"
-    if key in abbreviations:
+    if key in abbreviations and not (len(word) > 1 and word.isupper()):  # "AG." is no "ag."
         if key in _NUMERIC_ABBREVIATIONS:
             return capital and not first.isdigit()
         if key in _FINAL_ABBREVIATIONS:
             return _starts_sentence(starter, lang)
         return False
-    if _INITIAL.match(word):
-        return False
+    if _INITIAL.match(word) and word not in _ONE_LETTER_WORDS:
+        # "M. Muster", "H.-P. Muster", "z. B."; but a unit after a number ends a sentence.
+        return capital and len(word) == 1 and word.islower() and _after_number(preceding, word)
     if _DOTTED.match(word) and not _URL_TAIL.search(word):
         return False
     if not capital:
@@ -281,6 +283,11 @@ def _is_boundary(
         if lang == "de":
             return starter in _DE_STARTERS or next_word.endswith(":")
     return True
+
+
+def _after_number(preceding: str, word: str) -> bool:
+    before = preceding[: len(preceding) - len(word)].rstrip()
+    return before[-1:].isdigit()
 
 
 def _starts_sentence(word: str, lang: str) -> bool:
