@@ -26,6 +26,7 @@ COMMANDS = {
     "serve": "serve",
     "annotate": "annotate",
     "corpus": "corpus",
+    "experiment": "experiment",
 }
 
 EXIT_USER_ERROR = 2
