@@ -85,6 +85,20 @@ class Alignment:
         object.__setattr__(self, "possible", s | _as_links(possible))
         object.__setattr__(self, "scores", dict(scores) if scores is not None else None)
 
+    @classmethod
+    def _trusted(cls, sure: frozenset[Link], possible: frozenset[Link] | None = None) -> Alignment:
+        """Package-internal fast constructor for links that come from wordalign's own code.
+
+        ``__init__`` converts and checks every link, which costs more than symmetrizing or
+        decoding on a corpus of 100k pairs. Callers guarantee non-negative ``int`` pairs and
+        ``possible ⊇ sure``.
+        """
+        alignment = object.__new__(cls)
+        object.__setattr__(alignment, "sure", sure)
+        object.__setattr__(alignment, "possible", sure if possible is None else possible)
+        object.__setattr__(alignment, "scores", None)
+        return alignment
+
     @property
     def links(self) -> frozenset[Link]:
         """Every link, Sure and Possible."""

@@ -60,10 +60,16 @@ def combine_directions(
     """
     from wordalign.symmetrize import symmetrize_all
 
-    fwd = [Alignment(links) for links in links_per_sentence(forward, encoded.tgt, reverse=False)]
+    fwd = [
+        Alignment._trusted(frozenset(links))
+        for links in links_per_sentence(forward, encoded.tgt, reverse=False)
+    ]
     if method == "forward":
         return fwd
-    rev = [Alignment(links) for links in links_per_sentence(reverse, encoded.src, reverse=True)]
+    rev = [
+        Alignment._trusted(frozenset(links))
+        for links in links_per_sentence(reverse, encoded.src, reverse=True)
+    ]
     if method == "reverse":
         return rev
     return symmetrize_all(fwd, rev, method)
