@@ -35,7 +35,7 @@ EXIT_USER_ERROR = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wordalign",
-        description="Word alignment of parallel text: align, evaluate, symmetrize.",
+        description="Word alignment of parallel text: align, train, evaluate, symmetrize, prepare corpora, annotate.",
         epilog="Run 'wordalign COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"wordalign {__version__}")
