@@ -109,3 +109,14 @@ def test_learning_curve_runs_and_reports(tmp_path: Path) -> None:
 def test_learning_curve_gold_length_mismatch() -> None:
     with pytest.raises(LengthMismatchError):
         run_learning_curve(GOLD_PAIRS, GOLD[:1], CORPUS, methods=["fastalign"], progress=False)
+
+
+def test_learning_curve_png_with_matplotlib() -> None:
+    pytest.importorskip("matplotlib")
+    from wordalign.experiments.learning_curve import render_png
+
+    points = run_learning_curve(
+        GOLD_PAIRS, GOLD, CORPUS, sizes=[0, ALL], methods=["fastalign"], progress=False
+    )
+    png = render_png(points)
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
