@@ -393,6 +393,7 @@ def test_gold_sentences_are_segments(
     for side, lang in (("src", "de"), ("tgt", "rm")):
         gold = _gold_lines(gold_files[side])
         found = sum(_key(sentence) in segmented[lang] for sentence in gold) / len(gold)
+        print(f"{lang}: {found:.1%} of {len(gold)} gold sentences are segments")  # pytest -s
         assert found >= 0.97, (lang, found)
 
 
@@ -412,4 +413,5 @@ def test_found_gold_sentences_have_the_gold_tokens(
                 continue
             found += 1
             equal += tokens == unicodedata.normalize("NFC", sentence).split()
+        print(f"{lang}: {equal}/{found} found gold sentences have the gold tokens")  # pytest -s
         assert equal / found >= 0.95, (lang, equal, found)
