@@ -50,15 +50,21 @@ def _training_text(folder: Path | None) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def tiny_vocab(request: pytest.FixtureRequest) -> list[str]:
-    """A 2,000-token cased WordPiece vocabulary (DERMIT text when present, else synthetic)."""
-    from wordalign.embed.random_model import train_wordpiece_vocab
-
+def training_text(request: pytest.FixtureRequest) -> list[str]:
+    """Text to train the tiny vocabularies on: DERMIT when present, else synthetic."""
     try:
         folder: Path | None = request.getfixturevalue("dermit_dir")
     except pytest.skip.Exception:
         folder = None
-    return train_wordpiece_vocab(_training_text(folder), vocab_size=2000)
+    return _training_text(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_vocab(training_text: list[str]) -> list[str]:
+    """A 2,000-token cased WordPiece vocabulary."""
+    from wordalign.embed.random_model import train_wordpiece_vocab
+
+    return train_wordpiece_vocab(training_text, vocab_size=2000)
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +83,41 @@ def short_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_vocab: list[s
 
     folder = tmp_path_factory.mktemp("short-bert")
     return save_random_bert(folder, tiny_vocab, max_position_embeddings=64, seed=2)
+
+
+@pytest.fixture(scope="session")
+def tiny_xlmr_dir(training_text: list[str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random XLM-RoBERTa with a Unigram (SentencePiece-style) vocabulary and a
+    64-subword limit: the second tokenizer family (``▁`` word prefixes, ``<s>`` ... ``</s>``,
+    positions offset by the padding index)."""
+    import json
+
+    from tokenizers import SentencePieceUnigramTokenizer
+    from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM, XLMRobertaTokenizer
+
+    trainer = SentencePieceUnigramTokenizer()
+    trainer.train_from_iterator(
+        training_text,
+        vocab_size=1500,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        unk_token="<unk>",
+    )
+    pieces = [tuple(v) for v in json.loads(trainer.to_str())["model"]["vocab"]]
+    tokenizer = XLMRobertaTokenizer(vocab=[*pieces, ("<mask>", 0.0)])
+    assert len(tokenizer) == len(pieces) + 1  # built from our vocabulary, not a default one
+    config = XLMRobertaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=64 + tokenizer.pad_token_id + 1,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    torch.manual_seed(3)
+    out = tmp_path_factory.mktemp("tiny-xlmr")
+    XLMRobertaForMaskedLM(config).eval().save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
