@@ -246,6 +246,47 @@ def test_fastalign_table_holds_exactly_the_cooccurring_pairs() -> None:
         assert got == sorted(expected.get(row - 1, set()))
 
 
+def _reference_model1_iteration(
+    pairs: list[tuple[list[int], list[int]]], table: dict[tuple[int, int], float]
+) -> dict[tuple[int, int], float]:
+    """Without -d and -v: IBM Model 1 with NULL as position 0, maximum-likelihood M-step."""
+    counts: dict[tuple[int, int], float] = defaultdict(float)
+    for src, tgt in pairs:
+        for f in tgt:
+            joint = [table[(-1, f)] / (len(src) + 1)]
+            joint += [table[(e, f)] / (len(src) + 1) for e in src]
+            total = sum(joint)
+            for e, p in zip([-1, *src], joint, strict=True):
+                counts[(e, f)] += p / total
+    rows: dict[int, float] = defaultdict(float)
+    for (e, _f), c in counts.items():
+        rows[e] += c
+    return {(e, f): c / rows[e] for (e, f), c in counts.items()}
+
+
+def test_fastalign_model1_iteration_matches_reference() -> None:
+    pairs = _random_corpus(11, n_pairs=10, vocab=5, max_len=6)
+    encoded = encode_bitext(pairs)
+    aligner = FastAlign(favor_diagonal=False, variational_bayes=False, progress=False)
+    trainer = _Trainer(
+        aligner, encoded.src, encoded.tgt, len(encoded.src_vocab), len(encoded.tgt_vocab)
+    )
+    trainer.prepare()
+    ids = [
+        (encoded.src.sentence(k).tolist(), encoded.tgt.sentence(k).tolist())
+        for k in range(len(pairs))
+    ]
+    trainer.step(0)
+    rng = np.random.default_rng(3)
+    trainer.model.probs[:] = rng.uniform(0.01, 1.0, size=len(trainer.model.probs))
+    start = _table_dict(trainer)
+    trainer.step(1)
+    assert trainer.model.tension == 4.0  # untouched without the diagonal prior
+    got = _table_dict(trainer)
+    for key, value in _reference_model1_iteration(ids, start).items():
+        assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12)
+
+
 # -- determinism, persistence, edge cases --------------------------------------------------------
 
 
