@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LAYER
 from wordalign.aligners.embedding import AwesomeAlign, SimAlign, cosine_similarity
 from wordalign.aligners.embedding._base import cached_encoder
 from wordalign.embed.encoder import load_encoder
+
+LAYER = 2  # the tiny models' last layer (see conftest.py)
 
 PAIRS = [
     ("Die Regierung hat das Gesetz beschlossen .", "La regenza ha decidì la lescha ."),

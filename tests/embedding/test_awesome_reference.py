@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAYER
 from wordalign.aligners.embedding import AwesomeAlign
 from wordalign.io.bitext import read_parallel
 from wordalign.types import Alignment, SentencePair
+
+LAYER = 2  # the tiny models' last layer (see conftest.py)
 
 pytest.importorskip(
     "awesome_align", reason="the reference package is not installed: pip install wordalign[peers]"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAYER
 from wordalign.aligners.embedding import SimAlign
 from wordalign.io.bitext import read_parallel
 from wordalign.types import SentencePair
+
+LAYER = 2  # the tiny models' last layer (see conftest.py)
 
 simalign = pytest.importorskip(
     "simalign", reason="the reference package is not installed: pip install wordalign[peers]"

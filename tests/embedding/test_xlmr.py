@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import LAYER
 from wordalign.aligners.embedding import SimAlign
 from wordalign.embed.encoder import load_encoder
 from wordalign.io.bitext import read_parallel
+
+LAYER = 2  # the tiny models' last layer (see conftest.py)
 
 
 def test_limit_and_special_tokens(tiny_xlmr_dir: Path) -> None:
