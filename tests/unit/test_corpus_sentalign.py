@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 
+import numpy as np
 import pytest
 
 from wordalign.corpus.sentalign import (
+    BEAD_SHAPES,
     Bead,
     BootstrapParams,
     CorpusSentenceAligner,
@@ -297,3 +300,92 @@ def test_corpus_sentalign_corpus_two_passes() -> None:
 def test_corpus_sentalign_params_disable_two_to_two() -> None:
     params = SentAlignParams(allow_2_2=False)
     assert params.prior_costs()[5] == float("inf")
+
+
+def _path_cost(
+    path: list[tuple[int, int, int]],
+    src_len: list[float],
+    tgt_len: list[float],
+    lex: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    prior_cost: np.ndarray,
+    ratio: float,
+    variance: float,
+    weight: float,
+    skip: float,
+) -> float:
+    # Gale & Church's length cost written out independently of the kernel.
+    total = 0.0
+    sims = {0: lex[0], 3: lex[1], 4: lex[2], 5: lex[3]}
+    for i, j, k in path:
+        n_src, n_tgt = BEAD_SHAPES[k]
+        total += prior_cost[k]
+        if k in (1, 2):
+            total += skip
+            continue
+        ls, lt = sum(src_len[i : i + n_src]), sum(tgt_len[j : j + n_tgt])
+        mean = (ls + lt / ratio) / 2.0
+        delta = (lt - ratio * ls) / math.sqrt(mean * variance)
+        total += -math.log(math.erfc(abs(delta) / math.sqrt(2.0)))
+        total -= weight * sims[k][i, j]
+    return total
+
+
+def _all_paths(n: int, m: int) -> list[list[tuple[int, int, int]]]:
+    if n == 0 and m == 0:
+        return [[]]
+    out = []
+    for k, (di, dj) in enumerate(BEAD_SHAPES):
+        if di <= n and dj <= m:
+            for rest in _all_paths(n - di, m - dj):
+                out.append([*rest, (n - di, m - dj, k)])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_corpus_sentalign_dp_matches_brute_force(seed: int) -> None:
+    from wordalign.corpus._sentalign_kernels import align_dp
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(0, 5)), int(rng.integers(0, 5))
+    src_len = rng.integers(5, 120, size=n).astype(np.float64)
+    tgt_len = rng.integers(5, 120, size=m).astype(np.float64)
+    lex = (
+        rng.random((n, m)),
+        rng.random((n, max(m - 1, 0))),
+        rng.random((max(n - 1, 0), m)),
+        rng.random((max(n - 1, 0), max(m - 1, 0))),
+    )
+    prior_cost = SentAlignParams().prior_costs()
+    args = (1.1, 3.0, 4.0, 1.0)
+    src_start, tgt_start, kind, _ = align_dp(src_len, tgt_len, *lex, prior_cost, *args)
+    found = list(zip(src_start.tolist(), tgt_start.tolist(), kind.tolist(), strict=True))
+    costs = [
+        _path_cost(p, list(src_len), list(tgt_len), lex, prior_cost, *args)
+        for p in _all_paths(n, m)
+    ]
+    best = _path_cost(found, list(src_len), list(tgt_len), lex, prior_cost, *args)
+    assert best == pytest.approx(min(costs), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_corpus_sentalign_shared_key_counts_match_sets(seed: int) -> None:
+    from wordalign.corpus._sentalign_kernels import shared_key_counts
+
+    rng = random.Random(seed)
+    n, m = rng.randint(0, 5), rng.randint(0, 5)
+    src = [set(rng.sample(range(12), rng.randint(0, 6))) for _ in range(n)]
+    tgt = [set(rng.sample(range(12), rng.randint(0, 6))) for _ in range(m)]
+
+    def ragged(sets: list[set[int]]) -> tuple[np.ndarray, np.ndarray]:
+        ids = [k for s in sets for k in sorted(s)]
+        offsets = np.cumsum([0] + [len(s) for s in sets])
+        return np.array(ids, dtype=np.int64), offsets.astype(np.int64)
+
+    counts = shared_key_counts(*ragged(src), *ragged(tgt), 12)
+    for out, (ws, wt) in zip(counts, [(1, 1), (1, 2), (2, 1), (2, 2)], strict=True):
+        assert out.shape == (max(n - ws + 1, 0), max(m - wt + 1, 0))
+        for i in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                a = set().union(*src[i : i + ws])
+                b = set().union(*tgt[j : j + wt])
+                assert out[i, j] == len(a & b)

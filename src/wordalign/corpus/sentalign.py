@@ -388,20 +388,10 @@ def bootstrap_dictionary(
     src_docs: list[np.ndarray] = []
     tgt_docs: list[np.ndarray] = []
     for src_words, tgt_words in pairs:
-        s = np.unique(
-            np.array(
-                [src_vocab.setdefault(w, len(src_vocab)) for w in src_words if w[0].isalpha()],
-                dtype=np.int64,
-            )
-        )
-        t = np.unique(
-            np.array(
-                [tgt_vocab.setdefault(w, len(tgt_vocab)) for w in tgt_words if w[0].isalpha()],
-                dtype=np.int64,
-            )
-        )
-        src_docs.append(s)
-        tgt_docs.append(t)
+        src_ids = {src_vocab.setdefault(w, len(src_vocab)) for w in src_words if w[0].isalpha()}
+        tgt_ids = {tgt_vocab.setdefault(w, len(tgt_vocab)) for w in tgt_words if w[0].isalpha()}
+        src_docs.append(np.array(sorted(src_ids), dtype=np.int64))
+        tgt_docs.append(np.array(sorted(tgt_ids), dtype=np.int64))
     if not src_docs:
         return {}
     n_tgt = max(len(tgt_vocab), 1)
@@ -511,7 +501,7 @@ class CorpusSentenceAligner:
             for bead in confident_beads(beads, self.bootstrap.min_length_prob):
                 s, t = src[bead.src_idx[0]], tgt[bead.tgt_idx[0]]
                 lengths.append((len(s.strip()), len(t.strip())))
-                word_pairs.append((words_of(s), words_of(t)))
+                word_pairs.append((_CACHE.words(s), _CACHE.words(t)))
         ratio, variance = estimate_length_model(lengths, default_variance=self.params.variance)
         self.ratio_, self.variance_ = ratio, variance
         learned = bootstrap_dictionary(word_pairs, self.bootstrap)
