@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wordalign.aligners.base import Aligner
+from wordalign.aligners.base import Aligner, as_pairs
 from wordalign.aligners.statistical import _eflomal_kernels as K
+from wordalign.aligners.statistical.corpus import Vocabulary
 from wordalign.aligners.statistical.eflomal import Eflomal, iteration_schedule
 from wordalign.errors import UnknownNameError, WordalignError
 from wordalign.types import SentencePair
@@ -121,9 +122,15 @@ def test_long_sentence_is_aligned() -> None:
 
 def test_stemming_and_lowercasing_share_types() -> None:
     aligner = Eflomal(src_prefix_len=3, tgt_suffix_len=2, progress=False)
-    pairs = aligner._prepare([SentencePair(("Hausen", "ab"), ("xyTT", "q"))])
-    assert pairs == [SentencePair(("hau", "ab"), ("tt", "q"))]
-    assert Eflomal(lowercase=False)._prepare(pairs) == pairs
+    assert aligner._normalize(("Hausen", "ab"), "src") == ["hau", "ab"]
+    assert aligner._normalize(("xyTT", "q"), "tgt") == ["tt", "q"]
+    assert Eflomal(lowercase=False)._normalize(("Ab",), "src") == ("Ab",)
+    # Types that differ only in case or in the cut-off part become one type.
+    pairs = [("Hausen X", "aTT b"), ("hausbau y", "zztt c")]
+    encoded = aligner._encode(as_pairs(pairs), Vocabulary(), Vocabulary())
+    assert encoded.src.ids.tolist() == [0, 1, 0, 2]
+    assert encoded.tgt.ids.tolist() == [0, 1, 0, 2]
+    assert encoded.src.offsets.tolist() == [0, 2, 4]
 
 
 @pytest.mark.parametrize(
@@ -335,8 +342,11 @@ def test_conditional_matches_python_reference(model: int, with_priors: bool, see
                 minlength=len(src_sent),
             ).astype(np.int64)
             out = np.zeros(len(src_sent) + 1)
+            sent_base = 2 * a["start"][src_sent]
+            sent_bits = a["bits"][src_sent]
             total = K.position_distribution(
-                model, src_sent, f, prev_i, next_i, fert, a["pool"], a["start"], a["bits"],
+                model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
+                a["start"], a["bits"],
                 a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
                 a["pbits"], null_prior, out,
             )  # fmt: skip

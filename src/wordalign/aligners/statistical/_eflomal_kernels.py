@@ -104,7 +104,13 @@ def gamma(rng: np.ndarray, shape: float) -> float:
 # Lexical count tables: for every generating type e, an open-addressing table (linear probing,
 # Fibonacci hashing, backward-shift deletion) of cap = 2**bits[e] slots in the shared pool: keys at
 # pool[2*start[e] : 2*start[e] + cap], counts right after them. Only pairs with a non-zero count
-# are stored (as the reference's natmap does), at load <= 1/2. meta[0] is the first free slot.
+# are stored (as the reference's natmap does), at load <= 1/2. meta[0] is the first free slot,
+# meta[1] the slots of the live tables, meta[2] counts the moves of tables (for callers' caches).
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _u(i: int) -> np.uint64:
+    return np.uint64(i)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -139,7 +145,7 @@ def new_lex_table(
     start = np.zeros(n_types, dtype=np.int64)
     bits = np.zeros(n_types, dtype=np.int64)
     used = np.zeros(n_types, dtype=np.int64)
-    meta = np.zeros(1, dtype=np.int64)
+    meta = np.zeros(3, dtype=np.int64)
     return pool, start, bits, used, meta
 
 
@@ -148,7 +154,7 @@ def _compact(
     pool: np.ndarray, start: np.ndarray, bits: np.ndarray, meta: np.ndarray, extra: int
 ) -> np.ndarray:
     # Tables moved by _grow leave dead regions behind; copying the live ones into a fresh pool
-    # keeps the total size within a constant factor of the stored pairs.
+    # keeps them dense (cache-friendly) and the size within a constant factor of the stored pairs.
     total = extra
     for e in range(len(bits)):
         if bits[e] > 0:
@@ -163,6 +169,7 @@ def _compact(
             start[e] = end
             end += cap
     meta[0] = end
+    meta[1] = end
     return new_pool
 
 
@@ -178,10 +185,12 @@ def _grow(
     old_bits = bits[e]
     new_bits = old_bits + 1 if old_bits > 0 else _MIN_BITS
     cap = 1 << new_bits
-    if 2 * (meta[0] + cap) > len(pool):
+    if 2 * (meta[0] + cap) > len(pool) or meta[0] > 2 * meta[1] + 65536:
         pool = _compact(pool, start, bits, meta, cap)
     region = 2 * meta[0]
     meta[0] += cap
+    meta[1] += cap - ((1 << old_bits) if old_bits > 0 else 0)
+    meta[2] += 1
     pool[region : region + cap] = _EMPTY
     mask = cap - 1
     if old_bits > 0:
@@ -239,10 +248,10 @@ def lex_add(
         mask = (1 << b) - 1
         base = 2 * start[e]
         h = _slot(f, b)
-        k = pool[base + h]
+        k = pool[_u(base + h)]
         while k != f and k != _EMPTY:
             h = (h + 1) & mask
-            k = pool[base + h]
+            k = pool[_u(base + h)]
         if k == f:
             c = pool[base + (1 << b) + h] + delta
             if c == 0:
@@ -350,6 +359,8 @@ def position_distribution(
     prev_i: int,
     next_i: int,
     fert: np.ndarray,
+    sent_base: np.ndarray,
+    sent_bits: np.ndarray,
     pool: np.ndarray,
     start: np.ndarray,
     bits: np.ndarray,
@@ -376,6 +387,8 @@ def position_distribution(
         prev_i: source position linked to the nearest non-NULL token on the left, or -1.
         next_i: the same on the right, or ``len(src_sent)``.
         fert: current fertility of every source position (excluding this token).
+        sent_base, sent_bits: ``2 * start[e]`` and ``bits[e]`` of every source position's type
+            (looked up once per sentence rather than once per link).
         pool, start, bits: lexical count tables.
         inv_sum: ``1 / count_sum[e]`` for every generating type.
         jump: jump pseudo-counts (slot ``JUMP_SUM`` is their normaliser Z).
@@ -387,25 +400,27 @@ def position_distribution(
     Returns:
         The sum of the weights.
     """
+    # Indexes are cast to unsigned in the hot loops: numba then skips its negative-index
+    # wrap-around test.
     n_src = len(src_sent)
     has_prior = len(prior_bits) > 0
     hf = (f * 2654435769) & 0xFFFFFFFF
     # Each weight is inv_sum * (alpha + n): lexical lookups first, in a tight loop of their own.
     for i in range(n_src):
-        e = src_sent[i]
-        b = bits[e]
+        e = src_sent[_u(i)]
+        b = sent_bits[_u(i)]
         n = 0
         if b > 0:
             mask = (1 << b) - 1
-            base = 2 * start[e]
+            base = sent_base[_u(i)]
             h = hf >> (32 - b)
-            k = pool[base + h]
+            k = pool[_u(base + h)]
             while k != f and k != _EMPTY:
                 h = (h + 1) & mask
-                k = pool[base + h]
+                k = pool[_u(base + h)]
             if k == f:
-                n = pool[base + (1 << b) + h]
-        out[i] = inv_sum[e] * (LEX_ALPHA + n)
+                n = pool[_u(base + (1 << b) + h)]
+        out[_u(i)] = inv_sum[_u(e)] * (LEX_ALPHA + n)
     if has_prior:
         for i in range(n_src):
             e = src_sent[i]
@@ -416,15 +431,15 @@ def position_distribution(
         # Jumps from the left neighbour into i and from i to the right neighbour.
         if model >= 3:
             for i in range(n_src):
-                phi = min(fert[i] + 1, FERT_LEN - 1)
-                out[i] *= (
-                    jump[jump_index(prev_i, i)]
-                    * jump[jump_index(i, next_i)]
-                    * fert_ratio[src_sent[i] * FERT_LEN + phi]
+                phi = min(fert[_u(i)] + 1, FERT_LEN - 1)
+                out[_u(i)] *= (
+                    jump[_u(jump_index(prev_i, i))]
+                    * jump[_u(jump_index(i, next_i))]
+                    * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)]
                 )
         else:
             for i in range(n_src):
-                out[i] *= jump[jump_index(prev_i, i)] * jump[jump_index(i, next_i)]
+                out[_u(i)] *= jump[_u(jump_index(prev_i, i))] * jump[_u(jump_index(i, next_i))]
     total = 0.0
     for i in range(n_src):
         total += out[i]
@@ -480,6 +495,8 @@ def make_counts(
     bits[:] = 0
     used[:] = 0
     meta[0] = 0
+    meta[1] = 0
+    meta[2] += 1
     for e in range(len(count_sum)):
         count_sum[e] = LEX_ALPHA * n_tgt_types
         if e < len(prior_sum):
@@ -635,6 +652,22 @@ def _max_sentence_length(offsets: np.ndarray) -> int:
     return m
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _table_cache(
+    src_sent: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    meta: np.ndarray,
+    sent_base: np.ndarray,
+    sent_bits: np.ndarray,
+) -> int:
+    # Where the tables of the sentence's types are; valid until meta[2] changes.
+    for i in range(len(src_sent)):
+        sent_base[i] = 2 * start[src_sent[i]]
+        sent_bits[i] = bits[src_sent[i]]
+    return int(meta[2])
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def gibbs_sweeps(
     model: int,
@@ -665,6 +698,8 @@ def gibbs_sweeps(
     max_src = _max_sentence_length(src_offsets)
     ps = np.empty(max_src + 1)
     fert = np.zeros(max_src, dtype=np.int64)
+    sent_base = np.zeros(max_src, dtype=np.int64)
+    sent_bits = np.zeros(max_src, dtype=np.int64)
     next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
     for _ in range(n_sweeps):
         if model >= 3:
@@ -677,6 +712,7 @@ def gibbs_sweeps(
             if n_src == 0 or n_tgt == 0:
                 continue
             src_sent = src_ids[s0 : s0 + n_src]
+            moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
             # next_table[j]: source position of the nearest non-NULL link right of j.
             nxt = n_src
             for j in range(n_tgt - 1, -1, -1):
@@ -701,7 +737,7 @@ def gibbs_sweeps(
                     pool, start, bits, used, meta, count_sum, inv_sum, jump,
                 )  # fmt: skip
                 total = position_distribution(
-                    model, src_sent, f, prev_i, next_i, fert,
+                    model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                     pool, start, bits, inv_sum, jump, fert_ratio,
                     prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
                 )  # fmt: skip
@@ -723,6 +759,8 @@ def gibbs_sweeps(
                     model, new_e, f, new_i, prev_i, next_i,
                     pool, start, bits, used, meta, count_sum, inv_sum, jump,
                 )  # fmt: skip
+                if meta[2] != moves:
+                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
                 if new_i >= 0:
                     prev_i = new_i
     return pool
@@ -765,6 +803,8 @@ def argmax_pass(
     max_src = _max_sentence_length(src_offsets)
     ps = np.empty(max_src + 1)
     fert = np.zeros(max_src, dtype=np.int64)
+    sent_base = np.zeros(max_src, dtype=np.int64)
+    sent_bits = np.zeros(max_src, dtype=np.int64)
     next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
     base = 0
     for s in range(sent_lo, sent_hi):
@@ -775,6 +815,7 @@ def argmax_pass(
         if n_src == 0 or n_tgt == 0:
             continue
         src_sent = src_ids[s0 : s0 + n_src]
+        moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
         nxt = n_src
         for j in range(n_tgt - 1, -1, -1):
             next_table[j] = nxt
@@ -798,7 +839,7 @@ def argmax_pass(
                 pool, start, bits, used, meta, count_sum, inv_sum, jump,
             )  # fmt: skip
             total = position_distribution(
-                model, src_sent, f, prev_i, next_i, fert,
+                model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,
                 prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
             )  # fmt: skip
@@ -819,6 +860,40 @@ def argmax_pass(
                 model, new_e, f, new_i, prev_i, next_i,
                 pool, start, bits, used, meta, count_sum, inv_sum, jump,
             )  # fmt: skip
+            if meta[2] != moves:
+                moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
             if new_i >= 0:
                 prev_i = new_i
     return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def chain_and_fertility_counts(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    jump: np.ndarray,
+    fert: np.ndarray,
+) -> None:
+    """Add the jump chain and the fertility of every source token of an alignment to the
+    counts ``jump[JUMP_LEN]`` and ``fert[n_types * FERT_LEN]`` (what ``make_counts`` and
+    ``sample_fertility`` count, as priors for new text)."""
+    max_src = _max_sentence_length(src_offsets)
+    phi = np.zeros(max_src, dtype=np.int64)
+    for s in range(len(tgt_offsets) - 1):
+        s0 = src_offsets[s]
+        n_src = src_offsets[s + 1] - s0
+        if n_src == 0 or tgt_offsets[s + 1] == tgt_offsets[s]:
+            continue
+        phi[:n_src] = 0
+        prev_i = -1
+        for t in range(tgt_offsets[s], tgt_offsets[s + 1]):
+            i = links[t]
+            if i >= 0:
+                jump[jump_index(prev_i, i)] += 1.0
+                phi[i] += 1
+                prev_i = i
+        jump[jump_index(prev_i, n_src)] += 1.0
+        for i in range(n_src):
+            fert[src_ids[s0 + i] * FERT_LEN + min(phi[i], FERT_LEN - 1)] += 1.0

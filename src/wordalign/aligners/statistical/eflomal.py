@@ -33,7 +33,8 @@ from __future__ import annotations
 import hashlib
 import math
 import queue
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -42,13 +43,12 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
-from wordalign.aligners.base import Aligner
+from wordalign.aligners.base import Aligner, PairLike, as_pairs
 from wordalign.aligners.statistical import _eflomal_kernels as kernels
 from wordalign.aligners.statistical.corpus import (
     EncodedBitext,
     Ragged,
     Vocabulary,
-    encode_bitext,
 )
 from wordalign.aligners.statistical.directional import combine_directions
 from wordalign.errors import UnknownNameError, WordalignError
@@ -175,7 +175,7 @@ class _Sampler:
             corpus.src_offsets, corpus.tgt_offsets, null_prior, self.rng
         )
         self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(
-            corpus.n_src_types, 2 * len(corpus.tgt_ids)
+            corpus.n_src_types, len(corpus.tgt_ids) // 2
         )
         self.count_sum = np.zeros(corpus.n_src_types)
         self.inv_sum = np.zeros(corpus.n_src_types)
@@ -189,30 +189,20 @@ def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
     tgt_len = np.diff(corpus.tgt_offsets)
     sent = np.repeat(np.arange(len(corpus)), tgt_len)
     live = src_len[sent] > 0
-    e = np.where(links >= 0, corpus.src_ids[corpus.src_offsets[sent] + np.maximum(links, 0)], 0)
+    where = np.minimum(corpus.src_offsets[sent] + np.maximum(links, 0), len(corpus.src_ids) - 1)
+    e = np.zeros(len(links), dtype=np.int64)
+    linked = live & (links >= 0)
+    e[linked] = corpus.src_ids[where[linked]]
     keys = e[live].astype(np.int64) * max(corpus.n_tgt_types, 1) + corpus.tgt_ids[live]
     uniq, counts = np.unique(keys, return_counts=True)
     lex_e = (uniq // max(corpus.n_tgt_types, 1)).astype(np.int32)
     lex_f = (uniq % max(corpus.n_tgt_types, 1)).astype(np.int32)
     jump = np.zeros(kernels.JUMP_LEN)
     fert = np.zeros(corpus.n_src_types * kernels.FERT_LEN)
-    _chain_and_fertility(corpus, links, jump, fert)
+    kernels.chain_and_fertility_counts(
+        corpus.src_ids, corpus.src_offsets, corpus.tgt_offsets, links, jump, fert
+    )
     return _Stats(lex_e, lex_f, counts.astype(np.float64), jump, fert)
-
-
-def _chain_and_fertility(corpus: _Corpus, links: I32, jump: F64, fert: F64) -> None:
-    for s in range(len(corpus)):
-        s0, s1 = int(corpus.src_offsets[s]), int(corpus.src_offsets[s + 1])
-        t0, t1 = int(corpus.tgt_offsets[s]), int(corpus.tgt_offsets[s + 1])
-        n_src = s1 - s0
-        if n_src == 0 or t1 == t0:
-            continue
-        sent_links = links[t0:t1]
-        linked = sent_links[sent_links >= 0].astype(np.int64)
-        chain = np.concatenate(([-1], linked, [n_src]))
-        np.add.at(jump, np.clip(np.diff(chain) + kernels.JUMP_CENTER, 0, kernels.JUMP_LEN - 1), 1)
-        phi = np.minimum(np.bincount(linked, minlength=n_src), kernels.FERT_LEN - 1)
-        np.add.at(fert, corpus.src_ids[s0:s1].astype(np.int64) * kernels.FERT_LEN + phi, 1)
 
 
 class Eflomal(Aligner):
@@ -323,26 +313,41 @@ class Eflomal(Aligner):
 
     # -- preprocessing ----------------------------------------------------------------------
 
-    def _prepare(self, pairs: list[SentencePair]) -> list[SentencePair]:
-        """Lowercase and stem tokens as configured."""
-        src_cut = (int(self.src_prefix_len), int(self.src_suffix_len))
-        tgt_cut = (int(self.tgt_prefix_len), int(self.tgt_suffix_len))
-        lower = bool(self.lowercase)
-        if not lower and src_cut == (0, 0) and tgt_cut == (0, 0):
-            return pairs
+    def _normalize(self, tokens: Sequence[str], side: str) -> Sequence[str]:
+        """Lowercase and stem the tokens of one side as configured."""
+        prefix = int(getattr(self, f"{side}_prefix_len"))
+        suffix = int(getattr(self, f"{side}_suffix_len"))
+        if self.lowercase:
+            tokens = [t.lower() for t in tokens]
+        if prefix:
+            tokens = [t[:prefix] for t in tokens]
+        if suffix:
+            tokens = [t[-suffix:] for t in tokens]
+        return tokens
 
-        def norm(tokens: tuple[str, ...], cut: tuple[int, int]) -> tuple[str, ...]:
-            out = []
-            for token in tokens:
-                word = token.lower() if lower else token
-                if cut[0]:
-                    word = word[: cut[0]]
-                if cut[1]:
-                    word = word[-cut[1] :]
-                out.append(word)
-            return tuple(out)
-
-        return [SentencePair(norm(p.src, src_cut), norm(p.tgt, tgt_cut)) for p in pairs]
+    def _encode(
+        self, pairs: Iterable[SentencePair], src_vocab: Vocabulary, tgt_vocab: Vocabulary
+    ) -> EncodedBitext:
+        """Normalise and encode the pairs, growing the vocabularies, one pair at a time (no
+        normalised copy of the corpus is kept)."""
+        ids: dict[str, array[int]] = {"src": array("i"), "tgt": array("i")}
+        lengths: dict[str, array[int]] = {"src": array("q", [0]), "tgt": array("q", [0])}
+        vocabs = {"src": src_vocab, "tgt": tgt_vocab}
+        for pair in pairs:
+            for side, tokens in (("src", pair.src), ("tgt", pair.tgt)):
+                add = vocabs[side].add
+                ids[side].extend([add(t) for t in self._normalize(tokens, side)])
+                lengths[side].append(len(tokens))
+        sides = {
+            side: Ragged(
+                np.frombuffer(ids[side], dtype=np.int32).copy()
+                if len(ids[side])
+                else np.zeros(0, dtype=np.int32),
+                np.cumsum(np.frombuffer(lengths[side], dtype=np.int64)),
+            )
+            for side in ("src", "tgt")
+        }
+        return EncodedBitext(sides["src"], sides["tgt"], src_vocab, tgt_vocab)
 
     # -- sampling ---------------------------------------------------------------------------
 
@@ -456,8 +461,12 @@ class Eflomal(Aligner):
     # -- training ---------------------------------------------------------------------------
 
     def _fit(self, pairs: list[SentencePair]) -> None:
+        self._train(pairs)
+
+    def _train(self, pairs: list[SentencePair]) -> tuple[EncodedBitext, dict[str, I32]]:
+        """Sample the training pairs; keeps the model, returns the encoding and the links."""
         self._check_params()
-        encoded = encode_bitext(self._prepare(pairs))
+        encoded = self._encode(pairs, Vocabulary(), Vocabulary())
         result = self._run(encoded, None, "eflomal")
         n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
         stats: dict[str, _Stats] = {}
@@ -475,6 +484,22 @@ class Eflomal(Aligner):
             _TrainingMemory.build(encoded, result) if self.remember_training_links else None
         )
         self._priors: dict[str, _Priors] | None = None
+        return encoded, result
+
+    def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+        """Train on the bitext and return the links of the training run.
+
+        With ``remember_training_links`` (the default) these are exactly what ``align`` gives
+        for the same pairs later, also after ``save``/``load`` (a pair that occurs several times
+        gets the links of its first occurrence); without it, the raw training links.
+        """
+        pairs = as_pairs(bitext)
+        encoded, result = self._train(pairs)
+        forward = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
+        reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
+        if self.memory_ is not None:
+            self.memory_.fill(encoded, forward, reverse)
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -497,7 +522,7 @@ class Eflomal(Aligner):
         # Unknown words get fresh ids past the model's vocabulary: they have no prior counts.
         src_vocab = Vocabulary(self.src_vocab_.words)
         tgt_vocab = Vocabulary(self.tgt_vocab_.words)
-        encoded = encode_bitext(self._prepare(pairs), src_vocab, tgt_vocab, grow=True)
+        encoded = self._encode(pairs, src_vocab, tgt_vocab)
         forward = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
         reverse = np.full(len(encoded.src.ids), -1, dtype=np.int32)
         todo = list(range(len(encoded)))
@@ -593,8 +618,8 @@ class _TrainingMemory:
         rev_ids = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         return cls(
             keys,
-            Ragged(np.ascontiguousarray(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
-            Ragged(np.ascontiguousarray(rev_ids, dtype=np.int32), encoded.src.offsets),
+            Ragged(np.array(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
+            Ragged(np.array(rev_ids, dtype=np.int32), encoded.src.offsets),
         )
 
     def fill(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> list[int]:
