@@ -225,66 +225,46 @@ def test_fastalign_em_iteration_matches_reference(seed: int) -> None:
 def test_fastalign_table_holds_exactly_the_cooccurring_pairs() -> None:
     pairs = _random_corpus(5, n_pairs=20, vocab=9, max_len=5)
     pairs.append(SentencePair(("s_only",), ()))  # an empty side: not trained on
+    pairs.append(SentencePair((), ("t_only",)))
     encoded = encode_bitext(pairs)
-    row_ptr, cols = kernels.build_table(
-        encoded.src.ids,
-        encoded.src.offsets,
-        encoded.tgt.ids,
-        encoded.tgt.offsets,
-        len(encoded.src_vocab),
-        len(encoded.tgt_vocab),
+    src, tgt = encoded.src, encoded.tgt
+    row_ptr, cols, entries, entry_offsets = kernels.build_training_table(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, len(encoded.src_vocab), len(encoded.tgt_vocab)
     )
     expected: dict[int, set[int]] = defaultdict(set)
     for k in range(len(pairs)):
-        src, tgt = encoded.src.sentence(k).tolist(), encoded.tgt.sentence(k).tolist()
-        if src and tgt:
-            expected[-1].update(tgt)
-            for e in src:
-                expected[e].update(tgt)
+        s_ids, t_ids = src.sentence(k).tolist(), tgt.sentence(k).tolist()
+        if s_ids and t_ids:
+            expected[-1].update(t_ids)
+            for e in s_ids:
+                expected[e].update(t_ids)
+    # Every token pair points at its own cell: the row of its source word (NULL first), the
+    # column of its target word; and the bisecting lookup of new text finds the same cells.
+    for k in range(len(pairs)):
+        s_ids, t_ids = src.sentence(k).tolist(), tgt.sentence(k).tolist()
+        block = entries[entry_offsets[k] : entry_offsets[k + 1]].tolist()
+        assert len(block) == (len(t_ids) * (len(s_ids) + 1) if s_ids else 0)
+        for j, f in enumerate(t_ids if s_ids else []):
+            for i, e in enumerate([-1, *s_ids]):
+                idx = block[j * (len(s_ids) + 1) + i]
+                assert row_ptr[e + 1] <= idx < row_ptr[e + 2] and cols[idx] == f
+    cells = [
+        (row, int(cols[p]))
+        for row in range(len(row_ptr) - 1)
+        for p in range(row_ptr[row], row_ptr[row + 1])
+    ]
+    probs = np.arange(len(cols), dtype=np.float64)
+    kernels.sort_rows(row_ptr, cols, probs)
     for row in range(len(row_ptr) - 1):
         got = cols[row_ptr[row] : row_ptr[row + 1]].tolist()
         assert got == sorted(expected.get(row - 1, set()))
-
-
-def _reference_model1_iteration(
-    pairs: list[tuple[list[int], list[int]]], table: dict[tuple[int, int], float]
-) -> dict[tuple[int, int], float]:
-    """Without -d and -v: IBM Model 1 with NULL as position 0, maximum-likelihood M-step."""
-    counts: dict[tuple[int, int], float] = defaultdict(float)
-    for src, tgt in pairs:
-        for f in tgt:
-            joint = [table[(-1, f)] / (len(src) + 1)]
-            joint += [table[(e, f)] / (len(src) + 1) for e in src]
-            total = sum(joint)
-            for e, p in zip([-1, *src], joint, strict=True):
-                counts[(e, f)] += p / total
-    rows: dict[int, float] = defaultdict(float)
-    for (e, _f), c in counts.items():
-        rows[e] += c
-    return {(e, f): c / rows[e] for (e, f), c in counts.items()}
-
-
-def test_fastalign_model1_iteration_matches_reference() -> None:
-    pairs = _random_corpus(11, n_pairs=10, vocab=5, max_len=6)
-    encoded = encode_bitext(pairs)
-    aligner = FastAlign(favor_diagonal=False, variational_bayes=False, progress=False)
-    trainer = _Trainer(
-        aligner, encoded.src, encoded.tgt, len(encoded.src_vocab), len(encoded.tgt_vocab)
+        for p in range(row_ptr[row], row_ptr[row + 1]):
+            assert cells[int(probs[p])] == (row, int(cols[p]))  # values moved with their cell
+    fresh, fresh_offsets = kernels.pair_entries(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, row_ptr, cols
     )
-    trainer.prepare()
-    ids = [
-        (encoded.src.sentence(k).tolist(), encoded.tgt.sentence(k).tolist())
-        for k in range(len(pairs))
-    ]
-    trainer.step(0)
-    rng = np.random.default_rng(3)
-    trainer.model.probs[:] = rng.uniform(0.01, 1.0, size=len(trainer.model.probs))
-    start = _table_dict(trainer)
-    trainer.step(1)
-    assert trainer.model.tension == 4.0  # untouched without the diagonal prior
-    got = _table_dict(trainer)
-    for key, value in _reference_model1_iteration(ids, start).items():
-        assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    assert np.array_equal(fresh_offsets, entry_offsets)
+    assert np.array_equal(probs[fresh], np.asarray(entries, dtype=np.float64))
 
 
 # -- determinism, persistence, edge cases --------------------------------------------------------

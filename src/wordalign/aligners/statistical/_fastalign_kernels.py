@@ -130,24 +130,35 @@ def model_feature(
 
 
 @njit(cache=True, nogil=True)
-def build_table(
+def build_training_table(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,
     tgt_ids: np.ndarray,
     tgt_offsets: np.ndarray,
     n_src_words: int,
     n_tgt_words: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """CSR rows (NULL first, then every source word) of the target words co-occurring with them.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The table of co-occurring pairs and the table index of every token pair of the corpus.
 
-    Pairs with an empty side are left out (they are not trained on). Work is linear in
-    Σ m·n over the corpus: an inverted index (source word → sentences) plus a marker array
-    replaces a global sort of all co-occurring pairs.
+    Rows are NULL (row 0) then every source word; row ``1 + e`` holds each target word that
+    shares a trained sentence pair with ``e``, in order of first co-occurrence (call
+    :func:`sort_rows` before :func:`find_entry` may search it). Pairs with an empty side are
+    left out. Work is linear in Σ m·n over the corpus: an inverted index (source word →
+    sentences) plus a marker array replaces a global sort of all co-occurring pairs, and the
+    index of each token pair is written as its table cell is found, so training never searches.
 
     Returns:
-        ``row_ptr`` (int64, ``n_src_words + 2``) and ``cols`` (int32, sorted within each row).
+        ``row_ptr`` (int64), ``cols`` (int32), and ``entries``/``entry_offsets`` as
+        :func:`pair_entries` lays them out.
     """
     n_sent = src_offsets.shape[0] - 1
+    entry_offsets = np.zeros(n_sent + 1, dtype=np.int64)
+    for k in range(n_sent):
+        n = src_offsets[k + 1] - src_offsets[k]
+        m = tgt_offsets[k + 1] - tgt_offsets[k]
+        entry_offsets[k + 1] = entry_offsets[k] + (m * (n + 1) if n > 0 else 0)
+    entries = np.empty(entry_offsets[n_sent], dtype=np.int32)
+
     # Inverted index: the distinct sentences each source word occurs in.
     last = np.full(n_src_words, -1, dtype=np.int64)
     occ = np.zeros(n_src_words + 1, dtype=np.int64)
@@ -174,9 +185,9 @@ def build_table(
                 sents[fill[e]] = k
                 fill[e] += 1
 
+    # Pass 1: row sizes. Row 0 (NULL) holds every target word of a trained pair.
     row_ptr = np.zeros(n_src_words + 2, dtype=np.int64)
     mark = np.full(n_tgt_words, -1, dtype=np.int64)
-    # Pass 1: row sizes. Row 0 (NULL) holds every target word of a trained pair.
     for k in range(n_sent):
         if src_offsets[k + 1] == src_offsets[k]:
             continue
@@ -197,32 +208,63 @@ def build_table(
     for r in range(n_src_words + 1):
         row_ptr[r + 1] += row_ptr[r]
     cols = np.empty(row_ptr[n_src_words + 1], dtype=np.int32)
-    # Pass 2: fill, then sort each row for binary search.
+
+    # Pass 2: fill the rows and, on the way, the index of every token pair.
+    slot = np.zeros(n_tgt_words, dtype=np.int64)
     mark[:] = -1
     pos = row_ptr[0]
     for k in range(n_sent):
-        if src_offsets[k + 1] == src_offsets[k]:
+        n = src_offsets[k + 1] - src_offsets[k]
+        if n == 0:
             continue
-        for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
-            f = tgt_ids[q]
+        t0 = tgt_offsets[k]
+        for j in range(tgt_offsets[k + 1] - t0):
+            f = tgt_ids[t0 + j]
             if mark[f] != 0:
                 mark[f] = 0
+                slot[f] = pos
                 cols[pos] = f
                 pos += 1
+            entries[entry_offsets[k] + j * (n + 1)] = slot[f]
+    max_n = 0
+    for k in range(n_sent):
+        max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
+    where = np.empty(max_n, dtype=np.int64)
     for e in range(n_src_words):
         row = e + 1
         pos = row_ptr[row]
         for s in range(occ[e], occ[e + 1]):
             k = sents[s]
-            for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
-                f = tgt_ids[q]
+            s0 = src_offsets[k]
+            n = src_offsets[k + 1] - s0
+            n_where = 0
+            for i in range(n):
+                if src_ids[s0 + i] == e:
+                    where[n_where] = i
+                    n_where += 1
+            t0 = tgt_offsets[k]
+            base = entry_offsets[k]
+            for j in range(tgt_offsets[k + 1] - t0):
+                f = tgt_ids[t0 + j]
                 if mark[f] != row:
                     mark[f] = row
+                    slot[f] = pos
                     cols[pos] = f
                     pos += 1
-    for r in range(n_src_words + 1):
-        cols[row_ptr[r] : row_ptr[r + 1]].sort()
-    return row_ptr, cols
+                for w in range(n_where):
+                    entries[base + j * (n + 1) + 1 + where[w]] = slot[f]
+    return row_ptr, cols, entries, entry_offsets
+
+
+@njit(cache=True, nogil=True)
+def sort_rows(row_ptr: np.ndarray, cols: np.ndarray, probs: np.ndarray) -> None:
+    """Sort every row by target id, carrying ``probs`` along, so that lookups can bisect."""
+    for r in range(row_ptr.shape[0] - 1):
+        a = row_ptr[r]
+        b = row_ptr[r + 1]
+        order = np.argsort(cols[a:b])
+        cols[a:b] = cols[a:b][order]
+        probs[a:b] = probs[a:b][order]
 
 
 @njit(cache=True, nogil=True)

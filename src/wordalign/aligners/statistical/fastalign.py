@@ -106,13 +106,10 @@ class _Trainer:
     def prepare(self) -> None:
         """Build the sparse table of co-occurring pairs and the sentence-shape statistics."""
         src, tgt = self.src, self.tgt
-        row_ptr, cols = kernels.build_table(
+        row_ptr, cols, self.entries, self.entry_offsets = kernels.build_training_table(
             src.ids, src.offsets, tgt.ids, tgt.offsets, self.n_src_words, self.n_tgt_words
         )
         self.size_m, self.size_n, self.size_count, self.n_tokens, ratio = _size_counts(src, tgt)
-        self.entries, self.entry_offsets = kernels.pair_entries(
-            src.ids, src.offsets, tgt.ids, tgt.offsets, row_ptr, cols
-        )
         self.counts = np.zeros(len(cols), dtype=np.float64)
         self.model = _Direction(
             row_ptr=row_ptr,
@@ -123,8 +120,9 @@ class _Trainer:
         )
 
     def release(self) -> None:
-        """Drop the training-only arrays (counts, cached pair indices)."""
+        """Drop the training-only arrays and sort the table rows for lookups by bisection."""
         del self.counts, self.entries, self.entry_offsets
+        kernels.sort_rows(self.model.row_ptr, self.model.cols, self.model.probs)
 
     def decode(self) -> npt.NDArray[np.int32]:
         """Viterbi links with the current table (fast_align's final iteration)."""
@@ -286,8 +284,7 @@ class FastAlign(Aligner):
                 list(pool.map(_Trainer.step, trainers, [iteration] * len(trainers)))
             if decode:
                 generators = list(pool.map(_Trainer.decode, trainers))
-        for trainer in trainers:
-            trainer.release()
+            list(pool.map(_Trainer.release, trainers))
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.forward_ = trainers[0].model if want_fwd else None
