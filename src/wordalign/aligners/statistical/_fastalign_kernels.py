@@ -307,22 +307,34 @@ def _joint(
     """
     if favor_diagonal:
         prior_null = p_null
-        az = diagonal_z(j + 1, m, n, tension) / (1.0 - p_null)
+        scale = (1.0 - p_null) / diagonal_z(j + 1, m, n, tension)
+        # The weights exp(λ h) fall by the ratio exp(-λ/n) per step away from the diagonal on
+        # either side (the series of Z_λ), so two exp() calls give the whole row.
+        ratio = math.exp(-tension / n)
+        floor = int((j + 1) * 1.0 * n / m)
+        if floor > 0:
+            w = math.exp(tension * feature(floor, j + 1, m, n)) * scale
+            for i in range(floor, 0, -1):
+                out[i] = w
+                w *= ratio
+        if floor < n:
+            w = math.exp(tension * feature(floor + 1, j + 1, m, n)) * scale
+            for i in range(floor + 1, n + 1):
+                out[i] = w
+                w *= ratio
     else:
         # Without the diagonal prior fast_align is IBM Model 1 with NULL as one more position.
         prior_null = 1.0 / (n + 1)
-        az = 1.0
-    prior = 1.0 / (n + 1)
-    total = 0.0
-    for i in range(n + 1):
+        for i in range(1, n + 1):
+            out[i] = prior_null
+    idx = entries[pos]
+    t = SMOOTH if (uniform or idx < 0) else probs[idx]
+    out[0] = t * prior_null
+    total = out[0]
+    for i in range(1, n + 1):
         idx = entries[pos + i]
         t = SMOOTH if (uniform or idx < 0) else probs[idx]
-        if i == 0:
-            out[0] = t * prior_null
-        else:
-            if favor_diagonal:
-                prior = math.exp(tension * feature(i, j + 1, m, n)) / az
-            out[i] = t * prior
+        out[i] *= t
         total += out[i]
     return float(total)
 
