@@ -1,0 +1,248 @@
+"""Benchmark of the statistical aligners against the PyPI ``eflomal`` package.
+
+For every size N, the training set is the gold pairs followed by the first N corpus pairs (the
+setup of the paper's learning curve); every method aligns it in a fresh subprocess and the first
+len(gold) alignments are scored against the gold. Each run reports precision, recall, F1, AER,
+wall time (the whole subprocess: start, reading, training, writing), CPU time and peak resident
+memory (the largest process of the run, the eflomal binary included).
+
+The PyPI package is a peer for comparison only, never a dependency of wordalign: install it into a
+separate virtual environment and pass its Python with ``--peer-python`` (default
+``/tmp/peer-venv/bin/python``; the peer is skipped when that file is missing). Both eflomal
+implementations get the same iteration counts (the reference's corpus-size rule, computed here)
+and the same symmetrization (``wordalign.symmetrize``).
+
+Usage::
+
+    python bench/bench_statistical.py --pairs out/corpus/de-rm.tsv \\
+        --gold-dir ../shared/dermit/gold_standard --sizes 10000 all
+
+Prints a markdown section (heading, command, table) on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PAPER_AER = {"eflomal": 0.146, "fastalign": 0.307}
+
+
+# -- workers (run in subprocesses; the peer worker imports nothing from wordalign) ------------
+
+
+def _usage() -> dict[str, float]:
+    # Peak memory of this process is VmHWM (reset by exec); ru_maxrss of RUSAGE_SELF is not, on
+    # Linux it keeps the peak of the process that spawned us. Children (the eflomal binary) are
+    # measured by RUSAGE_CHILDREN.
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    hwm_kb = float(own.ru_maxrss)
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                hwm_kb = float(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+        "peak_mb": max(hwm_kb, kids.ru_maxrss) / 1024,
+    }
+
+
+def worker_wordalign(args: argparse.Namespace) -> None:
+    from wordalign.io.bitext import read_parallel
+    from wordalign.registry import get_aligner
+
+    params: dict[str, Any] = json.loads(args.params)
+    aligner = get_aligner(args.method, **params)
+    alignments = aligner.fit_align(read_parallel(args.src, args.tgt, index_column=False))
+    with open(args.out, "w", encoding="utf-8") as out:
+        for alignment in alignments:
+            out.write(alignment.to_pharaoh() + "\n")
+    print(json.dumps(_usage()))
+
+
+def worker_pypi(args: argparse.Namespace) -> None:
+    import eflomal  # the peer package, from its own virtual environment
+
+    iters = tuple(json.loads(args.params)["n_iterations"])
+    aligner = eflomal.Aligner(n_iterations=iters, n_samplers=3)
+    with open(args.src, encoding="utf-8") as src, open(args.tgt, encoding="utf-8") as tgt:
+        aligner.align(
+            src, tgt, links_filename_fwd=args.out + ".fwd", links_filename_rev=args.out + ".rev"
+        )
+    print(json.dumps(_usage()))
+
+
+# -- the driver -------------------------------------------------------------------------------
+
+
+def write_training_set(gold: list[Any], corpus: list[Any], folder: Path) -> tuple[Path, Path]:
+    src, tgt = folder / "train.src", folder / "train.tgt"
+    with open(src, "w", encoding="utf-8") as fs, open(tgt, "w", encoding="utf-8") as ft:
+        for pair in [*gold, *corpus]:
+            fs.write(" ".join(pair.src) + "\n")
+            ft.write(" ".join(pair.tgt) + "\n")
+    return src, tgt
+
+
+def run_worker(
+    python: str, kind: str, method: str, params: dict[str, Any], src: Path, tgt: Path, out: Path
+) -> dict[str, float]:
+    cmd = [
+        python, str(Path(__file__).resolve()), "--worker", kind, "--method", method,
+        "--params", json.dumps(params), "--src", str(src), "--tgt", str(tgt), "--out", str(out),
+    ]  # fmt: skip
+    env = dict(os.environ, WORDALIGN_PROGRESS="0")
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} {method} failed ({done.returncode}): {done.stderr[-2000:]}")
+    usage: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    usage["wall_s"] = wall
+    return usage
+
+
+def score(pred_path: Path, gold: list[Any]) -> Any:
+    from wordalign.evaluation.metrics import evaluate
+    from wordalign.io.pharaoh import read_pharaoh
+
+    pred = list(read_pharaoh(pred_path, index_column=False))[: len(gold)]
+    return evaluate(gold, pred)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pairs", help="corpus pairs (TSV or 'src ||| tgt'); gold only when absent"
+    )
+    parser.add_argument("--gold-dir", default="../shared/dermit/gold_standard")
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        default=["10000", "all"],
+        help="corpus pairs added to the gold ('all' = every pair)",
+    )
+    parser.add_argument("--methods", default="eflomal,pypi-eflomal,fastalign")
+    parser.add_argument("--symmetrize", default="grow-diag-final-and")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--peer-python", default="/tmp/peer-venv/bin/python")
+    parser.add_argument(
+        "--warmup",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="compile the numba kernels before timing",
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--method", help=argparse.SUPPRESS)
+    parser.add_argument("--params", help=argparse.SUPPRESS)
+    parser.add_argument("--src", help=argparse.SUPPRESS)
+    parser.add_argument("--tgt", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker == "wordalign":
+        worker_wordalign(args)
+        return 0
+    if args.worker == "pypi":
+        worker_pypi(args)
+        return 0
+
+    from wordalign.aligners.statistical.eflomal import iteration_schedule
+    from wordalign.io.bitext import read_bitext, read_parallel
+    from wordalign.io.pharaoh import read_pharaoh
+    from wordalign.registry import aligner_names
+    from wordalign.symmetrize import symmetrize_all
+
+    gold_dir = Path(args.gold_dir)
+    gold_pairs = list(
+        read_parallel(gold_dir / "alignments_src_text.txt", gold_dir / "alignments_trg_text.txt")
+    )
+    gold = list(read_pharaoh(gold_dir / "alignments_pharaoh.txt"))
+    corpus = list(read_bitext(args.pairs)) if args.pairs else []
+    methods = [m for m in args.methods.split(",") if m]
+    if "pypi-eflomal" in methods and not Path(args.peer_python).is_file():
+        print(f"<!-- pypi-eflomal skipped: no {args.peer_python} -->", file=sys.stderr)
+        methods.remove("pypi-eflomal")
+    methods = [m for m in methods if m == "pypi-eflomal" or m in aligner_names()]
+
+    rows: list[list[str]] = []
+    with tempfile.TemporaryDirectory(prefix="wa-bench-") as tmp:
+        folder = Path(tmp)
+        if args.warmup and "eflomal" in methods:
+            src, tgt = write_training_set(gold_pairs[:20], [], folder)
+            run_worker(
+                sys.executable,
+                "wordalign",
+                "eflomal",
+                {"progress": False, "n_iter_ibm1": 1, "n_iter_hmm": 1, "n_iter_fert": 1},
+                src,
+                tgt,
+                folder / "warm",
+            )
+        for size in args.sizes:
+            n = len(corpus) if size == "all" else min(int(size), len(corpus))
+            src, tgt = write_training_set(gold_pairs, corpus[:n], folder)
+            n_pairs = len(gold_pairs) + n
+            iters = iteration_schedule(n_pairs)
+            for method in methods:
+                out = folder / f"{method}.{n}.pharaoh"
+                if method == "pypi-eflomal":
+                    usage = run_worker(
+                        args.peer_python, "pypi", method, {"n_iterations": iters}, src, tgt, out
+                    )
+                    fwd = list(read_pharaoh(str(out) + ".fwd", index_column=False))
+                    rev = list(read_pharaoh(str(out) + ".rev", index_column=False))
+                    with open(out, "w", encoding="utf-8") as f:
+                        for a in symmetrize_all(fwd, rev, args.symmetrize):
+                            f.write(a.to_pharaoh() + "\n")
+                else:
+                    params: dict[str, Any] = {"symmetrize": args.symmetrize, "progress": False}
+                    if method == "eflomal":
+                        params.update(
+                            random_state=args.seed,
+                            n_iter_ibm1=iters[0],
+                            n_iter_hmm=iters[1],
+                            n_iter_fert=iters[2],
+                        )
+                    usage = run_worker(sys.executable, "wordalign", method, params, src, tgt, out)
+                result = score(out, gold)
+                paper = PAPER_AER.get(method.removeprefix("pypi-"))
+                rows.append([
+                    method, f"{n_pairs}", f"{result.precision:.3f}", f"{result.recall:.3f}", f"{result.f1:.3f}",
+                    f"{result.aer:.3f}", "" if paper is None else f"{paper:.3f}",
+                    f"{usage['wall_s']:.1f}", f"{usage['cpu_s']:.1f}", f"{usage['peak_mb']:.0f}",
+                ])  # fmt: skip
+                print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+
+    print("## Statistical aligners vs PyPI eflomal\n")
+    print(
+        "Command: `python bench/bench_statistical.py "
+        + " ".join(argv if argv is not None else sys.argv[1:])
+        + "`\n"
+    )
+    print(
+        f"Training on the {len(gold_pairs)} gold pairs + N corpus pairs, scoring the gold pairs; "
+        f"symmetrization {args.symmetrize}; eflomal iteration counts from the reference's rule "
+        f"for both implementations; times are whole subprocesses on this machine, peak memory "
+        f"is the largest process (the eflomal binary included).\n"
+    )
+    header = ["method", "pairs", "P", "R", "F1", "AER", "paper AER", "wall s", "CPU s", "peak MB"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
