@@ -140,3 +140,19 @@ def test_corpus_cli_build_one_year(
     assert (out / "de-rm.tsv").stat().st_size > 0
     assert main([*args, "--years", "1997", "--jobs", "1", "--no-progress"]) == 2
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_corpus_cli_download_complete_cache_fetches_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wordalign.corpus.dermit import dermit_files
+
+    # Every file present already: download_dermit skips them all and touches no network (the
+    # URL points nowhere to make sure).
+    monkeypatch.setenv("WORDALIGN_DERMIT_URL", "http://127.0.0.1:9/")
+    for rel in dermit_files():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n", encoding="utf-8")
+    assert main(["corpus", "download", "--cache", str(tmp_path), "--no-progress"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path)
