@@ -329,6 +329,8 @@ def test_fastalign_empty_sentences_keep_lines() -> None:
     out = FastAlign(progress=False).fit_align(pairs)
     assert len(out) == len(pairs)
     assert [a.sure for a in out[-3:]] == [frozenset()] * 3
+    assert FastAlign(progress=False).fit_align([]) == []
+    assert [a.sure for a in FastAlign(progress=False).fit_align(pairs[-3:])] == [frozenset()] * 3
     # Pairs with an empty side do not change what the others learn.
     alone = FastAlign(progress=False).fit_align(MONOTONE_CORPUS)
     assert _links(out[: len(MONOTONE_CORPUS)]) == _links(alone)

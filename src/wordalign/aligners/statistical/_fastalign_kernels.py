@@ -348,13 +348,13 @@ def pair_entries(
     row_ptr: np.ndarray,
     cols: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Table index of every (generator, target token) pair of the corpus, looked up once.
+    """Table index of every (generator, target token) pair of new text, by bisection.
 
     Sentence ``k`` owns ``entries[offsets[k]:offsets[k + 1]]``: for each target token ``j`` a
-    block of ``n + 1`` indices, NULL first then source positions 1..n. Training reuses them in
-    every iteration instead of searching the table again (the searches dominate an E-step);
-    the cost is one int32 per token pair, linear in the corpus. Pairs with an empty side own
-    an empty block.
+    block of ``n + 1`` indices, NULL first then source positions 1..n; -1 marks a pair the table
+    lacks (an unseen word, for one). The rows must be sorted (:func:`sort_rows`). The cost is
+    one int32 per token pair, linear in the corpus; pairs with an empty source own an empty
+    block. (Training gets the same layout from :func:`build_training_table` without searching.)
     """
     n_sent = src_offsets.shape[0] - 1
     offsets = np.zeros(n_sent + 1, dtype=np.int64)

@@ -185,6 +185,14 @@ class FastAlign(Aligner):
         lowercase: lowercase tokens before training and aligning.
         progress: show a progress bar per EM iteration.
 
+    Attributes:
+        src_vocab_: source vocabulary of the training text (after ``lowercase``).
+        tgt_vocab_: target vocabulary.
+        forward_: the model generating target from source (``None`` when not trained), with
+            its sparse table (``row_ptr``, ``cols``, ``probs``), final ``tension`` and the
+            per-iteration ``history`` (log-likelihood, posterior p0, tension).
+        reverse_: the model generating source from target (fast_align ``-r``).
+
     Example:
         >>> pairs = [("das haus", "la chasa"), ("das buch", "il cudesch"), ("ein haus", "ina chasa")]
         >>> aligner = FastAlign(symmetrize="intersection", progress=False)
