@@ -153,3 +153,14 @@ def test_aligners_handle_empty_lines(tiny_model_dir: Path) -> None:
         assert [len(a) for a in out[:2]] == [0, 0] and len(out[3]) == 0
         assert len(out[2]) >= 1
         assert aligner.align([("", "")]) == [out[0]]
+
+
+def test_bf16_autocast_is_close_to_fp32(tiny_model_dir: Path) -> None:
+    words = ["Die", "Regierung", "hat", "das", "Gesetz", "beschlossen"]
+    (fp32,) = load_encoder(tiny_model_dir, "cpu", layer=LAYER, precision="fp32").embed([words])
+    (bf16,) = load_encoder(tiny_model_dir, "cpu", layer=LAYER, precision="bf16").embed([words])
+    assert bf16.vectors.dtype == np.float32
+    np.testing.assert_allclose(bf16.vectors, fp32.vectors, atol=0.1)
+    assert not np.array_equal(bf16.vectors, fp32.vectors)  # autocast really ran in bf16
+    with pytest.raises(WordalignError, match="unknown precision"):
+        load_encoder(tiny_model_dir, "cpu", layer=LAYER, precision="fp8")  # type: ignore[arg-type]
