@@ -153,8 +153,8 @@ class Encoder:
                 f"(hidden states 0..{n_layers}, 0 being the embeddings)"
             )
         self.layer = layer if layer >= 0 else n_layers + 1 + layer
-        self.model = _truncate_layers(model, self.layer).to(self.device).eval()
         self.precision = _resolve_precision(torch, precision, self.device)
+        self.model = _truncate_layers(model, self.layer).to(self.device).eval()
 
         probe = tokenizer([["a"]], is_split_into_words=True)
         ids = probe["input_ids"][0]
@@ -174,7 +174,8 @@ class Encoder:
         limit = int(getattr(config, "max_position_embeddings", 0) or 10**9)
         if "roberta" in str(getattr(config, "model_type", "")):
             # RoBERTa-style position ids start after the padding index (XLM-R: 514 -> 512).
-            limit -= int(getattr(config, "pad_token_id", 1) or 1) + 1
+            pad = getattr(config, "pad_token_id", None)
+            limit -= (1 if pad is None else int(pad)) + 1
         tok_limit = int(getattr(self.tokenizer, "model_max_length", 0) or 0)
         if 0 < tok_limit < 10**6:
             limit = min(limit, tok_limit)
