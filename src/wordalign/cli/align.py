@@ -3,6 +3,10 @@
 The options shared with ``wordalign train`` (the bitext, the aligner and its hyper-parameters) are
 defined here once. Flags map onto constructor parameters by name (``--n-iter`` → ``n_iter``,
 ``--seed`` → ``random_state``), and only onto parameters that the chosen aligner has.
+
+``--model`` names what the method needs: for an embedding aligner (``simalign-*``, ``awesome``) the
+encoder, as a Hugging Face hub name, a local folder or an alias (``mbert``, ``xlmr``); for a
+trainable aligner, or with no ``--method``, a model folder saved by ``wordalign train``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,22 @@ log = logging.getLogger(__name__)
 SYMMETRIZE_CHOICES = (*METHODS, "forward", "reverse")
 
 # CLI flag (argparse dest) -> aligner constructor parameter.
-PARAM_FLAGS = {"symmetrize": "symmetrize", "seed": "random_state", "n_iter": "n_iter"}
+PARAM_FLAGS = {
+    "symmetrize": "symmetrize",
+    "seed": "random_state",
+    "n_iter": "n_iter",
+    "layer": "layer",
+    "level": "level",
+    "device": "device",
+    "batch_size": "batch_size",
+    "precision": "precision",
+    "distortion": "distortion",
+    "null_align": "null_align",
+    "threshold": "threshold",
+    "extraction": "extraction",
+    "scores": "scores",
+    "progress": "progress",
+}
 
 
 def add_bitext_options(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +78,37 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     )
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (random_state)")
     parser.add_argument("--n-iter", type=int, metavar="N", help="training iterations (n_iter)")
+    parser.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const=False,
+        help="hide progress bars (they show only on a terminal anyway)",
+    )
+    neural = parser.add_argument_group("embedding aligners (simalign-*, awesome)")
+    neural.add_argument("--layer", type=int, metavar="N", help="hidden layer to take (default 8)")
+    neural.add_argument(
+        "--level", choices=("subword", "word"), help="SimAlign: link subwords or words"
+    )
+    neural.add_argument("--device", metavar="DEV", help="auto (default), cpu, cuda, cuda:N or mps")
+    neural.add_argument("--batch-size", type=int, metavar="N", help="sentences per forward pass")
+    neural.add_argument(
+        "--precision", choices=("auto", "fp32", "bf16", "fp16"), help="encoder arithmetic"
+    )
+    neural.add_argument("--distortion", type=float, metavar="K", help="SimAlign distortion kappa")
+    neural.add_argument(
+        "--null-align", type=float, metavar="P", help="SimAlign null-alignment entropy filter"
+    )
+    neural.add_argument("--threshold", type=float, metavar="T", help="awesome: softmax threshold")
+    neural.add_argument(
+        "--extraction", choices=("softmax", "entmax15"), help="awesome: extraction method"
+    )
+    neural.add_argument(
+        "--scores",
+        action="store_const",
+        const=True,
+        help="write each link's probability or similarity as 'i-j-score'",
+    )
 
 
 def aligner_params(args: argparse.Namespace, cls: type[Aligner]) -> dict[str, Any]:
@@ -91,6 +141,23 @@ def check_output(path: str, overwrite: bool) -> None:
         raise WordalignError(f"{path}: exists already (use --overwrite to replace it)")
 
 
+def build_aligner(args: argparse.Namespace) -> Aligner:
+    """The aligner that ``--method`` and ``--model`` describe (see the module docstring)."""
+    if args.method is None:
+        if args.model is None:
+            raise WordalignError(
+                "give the aligner as --method NAME, or a saved model as --model DIR"
+            )
+        return load_model(args)
+    cls = get_aligner_class(args.method)
+    if cls.trainable and args.model is not None:
+        return load_model(args)
+    params = aligner_params(args, cls)
+    if args.model is not None:
+        params["model"] = args.model
+    return cls(**params)
+
+
 def load_model(args: argparse.Namespace) -> Aligner:
     """The saved aligner in ``--model``; training flags do not apply to it, ``--symmetrize`` does."""
     aligner = Aligner.load(args.model)
@@ -120,7 +187,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_bitext_options(parser)
     add_aligner_options(parser, method_required=False)
     parser.add_argument(
-        "--model", metavar="DIR", help="a model saved by 'wordalign train' (no training then)"
+        "--model",
+        metavar="M",
+        help=(
+            "for embedding aligners: the encoder (hub name, local folder, mbert or xlmr); "
+            "otherwise a model folder saved by 'wordalign train' (no training then)"
+        ),
     )
     parser.add_argument("--out", default="-", metavar="FILE", help="output (default: stdout)")
     parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -130,17 +202,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.out, args.overwrite)
-    if args.model is not None:
-        aligner = load_model(args)
-    elif args.method is not None:
-        cls = get_aligner_class(args.method)
-        aligner = cls(**aligner_params(args, cls))
-    else:
-        raise WordalignError("give the aligner as --method NAME, or a saved model as --model DIR")
+    aligner = build_aligner(args)
     pairs = read_pairs(args)
     if aligner.trainable and not aligner.is_fitted():
         alignments = aligner.fit_align(pairs)
     else:
         alignments = aligner.align(pairs)
-    write_pharaoh(args.out, alignments, overwrite=True)
+    write_pharaoh(args.out, alignments, with_scores=bool(args.scores), overwrite=True)
     return 0

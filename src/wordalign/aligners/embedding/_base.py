@@ -50,7 +50,7 @@ class EmbeddingAligner(Aligner):
     layer: int
     batch_size: int
     precision: str
-    show_progress: bool
+    progress: bool
 
     def _encoder(self) -> Encoder:
         from wordalign.errors import WordalignError
@@ -80,7 +80,7 @@ class EmbeddingAligner(Aligner):
                 self._embedded_pairs(pairs),
                 total=len(pairs),
                 desc=self.name,
-                enabled=self.show_progress,
+                enabled=self.progress,
             )
         ]
 

@@ -37,7 +37,7 @@ class AwesomeAlign(EmbeddingAligner):
         scores: Attach each link's probability (the reference's ``--output_prob_file``
             heuristic) to the alignments.
         precision: ``auto`` (bf16/fp16 on GPU, fp32 on CPU), ``fp32``, ``bf16`` or ``fp16``.
-        show_progress: Show a progress bar.
+        progress: Show a progress bar (on a terminal; see wordalign._progress).
     """
 
     name: ClassVar[str] = "awesome"
@@ -52,7 +52,7 @@ class AwesomeAlign(EmbeddingAligner):
         batch_size: int = 32,
         scores: bool = False,
         precision: Precision = "auto",
-        show_progress: bool = False,
+        progress: bool = True,
     ) -> None:
         self.model = model
         self.layer = layer
@@ -62,7 +62,7 @@ class AwesomeAlign(EmbeddingAligner):
         self.batch_size = batch_size
         self.scores = scores
         self.precision = precision
-        self.show_progress = show_progress
+        self.progress = progress
 
     def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
         if self.extraction not in EXTRACTIONS:

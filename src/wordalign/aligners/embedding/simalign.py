@@ -56,7 +56,7 @@ class SimAlign(EmbeddingAligner):
             null (``None`` = off, the default).
         scores: Attach each link's similarity to the alignments (``Alignment.scores``).
         precision: ``auto`` (bf16/fp16 on GPU, fp32 on CPU), ``fp32``, ``bf16`` or ``fp16``.
-        show_progress: Show a progress bar.
+        progress: Show a progress bar (on a terminal; see wordalign._progress).
 
     Example:
         >>> aligner = SimAlign(model="mbert", method="match")  # nothing is loaded yet
@@ -78,7 +78,7 @@ class SimAlign(EmbeddingAligner):
         null_align: float | None = None,
         scores: bool = False,
         precision: Precision = "auto",
-        show_progress: bool = False,
+        progress: bool = True,
     ) -> None:
         self.model = model
         self.method = method
@@ -90,7 +90,7 @@ class SimAlign(EmbeddingAligner):
         self.null_align = null_align
         self.scores = scores
         self.precision = precision
-        self.show_progress = show_progress
+        self.progress = progress
 
     def _check(self) -> None:
         if self.method not in METHODS:
@@ -138,7 +138,7 @@ def _preset(method: Method, doc: str) -> type[SimAlign]:
             null_align: float | None = None,
             scores: bool = False,
             precision: Precision = "auto",
-            show_progress: bool = False,
+            progress: bool = True,
         ) -> None:
             super().__init__(
                 model=model,
@@ -151,7 +151,7 @@ def _preset(method: Method, doc: str) -> type[SimAlign]:
                 null_align=null_align,
                 scores=scores,
                 precision=precision,
-                show_progress=show_progress,
+                progress=progress,
             )
 
     Preset.name = f"simalign-{method}"
