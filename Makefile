@@ -23,7 +23,9 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned: an unpinned resolve may pull the multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,neural]'
+	# Everything the tests use: the neural and viewer extras, the browser driver, and the peer
+	# packages (simalign, awesome-align) that reference tests compare against.
+	$(BIN)/pip install --quiet -e '.[dev,neural,viewer,browser,peers]'
 	touch $(STAMP)
 
 test: $(STAMP)
