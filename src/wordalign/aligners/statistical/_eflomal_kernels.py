@@ -153,13 +153,14 @@ def new_lex_table(
 def _compact(
     pool: np.ndarray, start: np.ndarray, bits: np.ndarray, meta: np.ndarray, extra: int
 ) -> np.ndarray:
-    # Tables moved by _grow leave dead regions behind; copying the live ones into a fresh pool
+    # Tables moved by _resize leave dead regions behind; copying the live ones into a fresh pool
     # keeps them dense (cache-friendly) and the size within a constant factor of the stored pairs.
     total = extra
     for e in range(len(bits)):
         if bits[e] > 0:
             total += 1 << bits[e]
-    new_pool = np.full(2 * max(2 * total, 1024), _EMPTY, dtype=np.int32)
+    # Half as much room again for tables that grow before the next compaction.
+    new_pool = np.full(2 * max(total + total // 2, 1024), _EMPTY, dtype=np.int32)
     end = 0
     for e in range(len(bits)):
         if bits[e] > 0:
@@ -174,16 +175,16 @@ def _compact(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _grow(
+def _resize(
     pool: np.ndarray,
     start: np.ndarray,
     bits: np.ndarray,
     meta: np.ndarray,
     e: int,
+    new_bits: int,
 ) -> np.ndarray:
-    # Double e's table (4 slots to begin with) in a fresh region of the pool.
+    # Rehash e's table into a fresh region of 2**new_bits slots at the end of the pool.
     old_bits = bits[e]
-    new_bits = old_bits + 1 if old_bits > 0 else _MIN_BITS
     cap = 1 << new_bits
     if 2 * (meta[0] + cap) > len(pool) or meta[0] > 2 * meta[1] + 65536:
         pool = _compact(pool, start, bits, meta, cap)
@@ -257,11 +258,19 @@ def lex_add(
             if c == 0:
                 _delete_slot(pool, base, b, h)
                 used[e] -= 1
+                # Shrink tables that fell below load 1/8 back to load <= 1/4: a sparse table
+                # spreads its few pairs over more cache lines (the random initial alignment
+                # makes every table big at first).
+                if b > _MIN_BITS and 8 * used[e] < (1 << b):
+                    new_bits = _MIN_BITS
+                    while (1 << new_bits) < 4 * used[e]:
+                        new_bits += 1
+                    pool = _resize(pool, start, bits, meta, e, new_bits)
             else:
                 pool[base + (1 << b) + h] = c
             return pool
     if b == 0 or 2 * (used[e] + 1) > (1 << b):
-        pool = _grow(pool, start, bits, meta, e)
+        pool = _resize(pool, start, bits, meta, e, b + 1 if b > 0 else _MIN_BITS)
         b = bits[e]
     mask = (1 << b) - 1
     base = 2 * start[e]
@@ -405,7 +414,8 @@ def position_distribution(
     n_src = len(src_sent)
     has_prior = len(prior_bits) > 0
     hf = (f * 2654435769) & 0xFFFFFFFF
-    # Each weight is inv_sum * (alpha + n): lexical lookups first, in a tight loop of their own.
+    # Each weight is inv_sum * (alpha + n): lexical lookups first, in a tight loop of their own
+    # (measured faster than one fused pass).
     for i in range(n_src):
         e = src_sent[_u(i)]
         b = sent_bits[_u(i)]
@@ -736,6 +746,8 @@ def gibbs_sweeps(
                     model, old_e, f, old_i, prev_i, next_i,
                     pool, start, bits, used, meta, count_sum, inv_sum, jump,
                 )  # fmt: skip
+                if meta[2] != moves:  # a table shrank or the pool was compacted
+                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
                 total = position_distribution(
                     model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                     pool, start, bits, inv_sum, jump, fert_ratio,
@@ -838,6 +850,8 @@ def argmax_pass(
                 model, old_e, f, old_i, prev_i, next_i,
                 pool, start, bits, used, meta, count_sum, inv_sum, jump,
             )  # fmt: skip
+            if meta[2] != moves:  # a table shrank or the pool was compacted
+                moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
             total = position_distribution(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,

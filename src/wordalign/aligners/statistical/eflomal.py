@@ -92,6 +92,11 @@ def iteration_schedule(
     return max(2, iters4), iters4, iters
 
 
+def as_pair(item: PairLike) -> SentencePair:
+    """One sentence pair coerced as :func:`~wordalign.aligners.base.as_pairs` does."""
+    return item if isinstance(item, SentencePair) else as_pairs([item])[0]
+
+
 @dataclass
 class _Priors:
     """Dirichlet pseudo-counts of one direction (all arrays empty when there are none)."""
@@ -463,7 +468,7 @@ class Eflomal(Aligner):
     def _fit(self, pairs: list[SentencePair]) -> None:
         self._train(pairs)
 
-    def _train(self, pairs: list[SentencePair]) -> tuple[EncodedBitext, dict[str, I32]]:
+    def _train(self, pairs: Iterable[SentencePair]) -> tuple[EncodedBitext, dict[str, I32]]:
         """Sample the training pairs; keeps the model, returns the encoding and the links."""
         self._check_params()
         encoded = self._encode(pairs, Vocabulary(), Vocabulary())
@@ -479,7 +484,7 @@ class Eflomal(Aligner):
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.stats_ = stats
-        self.n_train_pairs_ = len(pairs)
+        self.n_train_pairs_ = len(encoded)
         self.memory_ = (
             _TrainingMemory.build(encoded, result) if self.remember_training_links else None
         )
@@ -491,10 +496,10 @@ class Eflomal(Aligner):
 
         With ``remember_training_links`` (the default) these are exactly what ``align`` gives
         for the same pairs later, also after ``save``/``load`` (a pair that occurs several times
-        gets the links of its first occurrence); without it, the raw training links.
+        gets the links of its first occurrence); without it, the raw training links. The bitext
+        is read once, as a stream: no copy of the corpus is kept.
         """
-        pairs = as_pairs(bitext)
-        encoded, result = self._train(pairs)
+        encoded, result = self._train(as_pair(item) for item in bitext)
         forward = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
