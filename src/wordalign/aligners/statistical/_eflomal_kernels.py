@@ -550,18 +550,21 @@ def sample_fertility(
     fert_ratio: np.ndarray,
     fert_prior: np.ndarray,
     rng: np.ndarray,
+    counts: np.ndarray,
+    seen: np.ndarray,
+    order: np.ndarray,
 ) -> None:
-    """Draw every type's fertility distribution from its Dirichlet posterior.
+    """Draw the fertility distribution of every type in the text from its Dirichlet posterior.
 
     Unlike the lexical and jump distributions, fertilities are not collapsed: the reference
     samples a categorical distribution per type once per sweep and stores, for each ``phi``,
     the ratio ``P(phi)/P(phi - 1)`` that the sampler multiplies in.
+
+    ``counts`` (as long as ``fert_ratio``), ``seen`` (all False, one per type; left all False)
+    and ``order`` (one per type) are scratch: only the rows of types that occur are touched, so
+    a short text costs little however large the vocabulary of a model's priors.
     """
-    n_types = len(fert_ratio) // FERT_LEN
-    counts = np.full(len(fert_ratio), FERT_ALPHA)
-    for k in range(min(len(fert_prior), len(counts))):
-        counts[k] += fert_prior[k]
-    seen = np.zeros(n_types, dtype=np.bool_)
+    n_seen = 0
     max_len = 0
     for s in range(len(src_offsets) - 1):
         max_len = max(max_len, src_offsets[s + 1] - src_offsets[s])
@@ -577,12 +580,20 @@ def sample_fertility(
                 fert[links[t]] += 1
         for i in range(n_src):
             e = src_ids[s0 + i]
-            seen[e] = True
-            counts[e * FERT_LEN + min(fert[i], FERT_LEN - 1)] += 1.0
+            base = e * FERT_LEN
+            if not seen[e]:
+                seen[e] = True
+                order[n_seen] = e
+                n_seen += 1
+                for k in range(FERT_LEN):
+                    counts[base + k] = FERT_ALPHA
+                    if base + k < len(fert_prior):
+                        counts[base + k] += fert_prior[base + k]
+            counts[base + min(fert[i], FERT_LEN - 1)] += 1.0
     draw = np.empty(FERT_LEN)
-    for e in range(1, n_types):
-        if not seen[e]:
-            continue
+    for n in range(n_seen):
+        e = order[n]
+        seen[e] = False
         base = e * FERT_LEN
         for k in range(FERT_LEN):
             draw[k] = gamma(rng, counts[base + k])
@@ -710,10 +721,16 @@ def gibbs_sweeps(
     fert = np.zeros(max_src, dtype=np.int64)
     sent_base = np.zeros(max_src, dtype=np.int64)
     sent_bits = np.zeros(max_src, dtype=np.int64)
+    fert_counts = np.empty(len(fert_ratio))
+    seen = np.zeros(len(fert_ratio) // FERT_LEN, dtype=np.bool_)
+    order = np.empty(len(fert_ratio) // FERT_LEN, dtype=np.int64)
     next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
     for _ in range(n_sweeps):
         if model >= 3:
-            sample_fertility(src_ids, src_offsets, tgt_offsets, links, fert_ratio, fert_prior, rng)
+            sample_fertility(
+                src_ids, src_offsets, tgt_offsets, links, fert_ratio, fert_prior, rng,
+                fert_counts, seen, order,
+            )  # fmt: skip
         for s in range(len(tgt_offsets) - 1):
             s0 = src_offsets[s]
             n_src = src_offsets[s + 1] - s0

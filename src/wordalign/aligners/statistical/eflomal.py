@@ -547,6 +547,10 @@ class Eflomal(Aligner):
                     reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
         return combine_directions(forward, reverse, encoded, self.symmetrize)
 
+    def is_fitted(self) -> bool:
+        """Whether the model is trained (cheaper than building the state to save)."""
+        return getattr(self, "src_vocab_", None) is not None
+
     # -- persistence ------------------------------------------------------------------------
 
     def _state(self) -> dict[str, Any]:
