@@ -159,8 +159,8 @@ def _compact(
     for e in range(len(bits)):
         if bits[e] > 0:
             total += 1 << bits[e]
-    # Half as much room again for tables that grow before the next compaction.
-    new_pool = np.full(2 * max(total + total // 2, 1024), _EMPTY, dtype=np.int32)
+    # A quarter as much room again for tables that grow before the next compaction.
+    new_pool = np.full(2 * max(total + total // 4, 1024), _EMPTY, dtype=np.int32)
     end = 0
     for e in range(len(bits)):
         if bits[e] > 0:
@@ -186,7 +186,8 @@ def _resize(
     # Rehash e's table into a fresh region of 2**new_bits slots at the end of the pool.
     old_bits = bits[e]
     cap = 1 << new_bits
-    if 2 * (meta[0] + cap) > len(pool) or meta[0] > 2 * meta[1] + 65536:
+    # Compact once dead regions exceed half the live tables: memory stays within ~2x of them.
+    if 2 * (meta[0] + cap) > len(pool) or meta[0] > meta[1] + meta[1] // 2 + 65536:
         pool = _compact(pool, start, bits, meta, cap)
     region = 2 * meta[0]
     meta[0] += cap

@@ -63,6 +63,8 @@ _DIRECTIONS = ("forward", "reverse")
 _TOKENS_PER_CALL = 50_000
 # Sentences decoded per argmax call: bounds the pooled-marginal buffer.
 _ARGMAX_CHUNK = 2048
+# Sentences symmetrized at a time (bounds the intermediate alignment objects).
+_COMBINE_CHUNK = 4096
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -90,6 +92,24 @@ def iteration_schedule(
     if model == 2:
         return max(2, iters4), iters, 0
     return max(2, iters4), iters4, iters
+
+
+def _combine(forward: I32, reverse: I32, encoded: EncodedBitext, method: str) -> list[Alignment]:
+    """:func:`~.directional.combine_directions` over chunks of sentences: the per-direction
+    alignment objects it builds on the way exist for one chunk at a time, not for the corpus."""
+    out: list[Alignment] = []
+    src_off, tgt_off = encoded.src.offsets, encoded.tgt.offsets
+    for lo in range(0, len(encoded), _COMBINE_CHUNK):
+        hi = min(lo + _COMBINE_CHUNK, len(encoded))
+        s0, s1, t0, t1 = src_off[lo], src_off[hi], tgt_off[lo], tgt_off[hi]
+        chunk = EncodedBitext(
+            Ragged(encoded.src.ids[s0:s1], src_off[lo : hi + 1] - s0),
+            Ragged(encoded.tgt.ids[t0:t1], tgt_off[lo : hi + 1] - t0),
+            encoded.src_vocab,
+            encoded.tgt_vocab,
+        )
+        out.extend(combine_directions(forward[t0:t1], reverse[s0:s1], chunk, method))
+    return out
 
 
 def as_pair(item: PairLike) -> SentencePair:
@@ -504,7 +524,7 @@ class Eflomal(Aligner):
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
             self.memory_.fill(encoded, forward, reverse)
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+        return _combine(forward, reverse, encoded, self.symmetrize)
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -545,7 +565,7 @@ class Eflomal(Aligner):
                 if "reverse" in result:
                     s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
                     reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+        return _combine(forward, reverse, encoded, self.symmetrize)
 
     def is_fitted(self) -> bool:
         """Whether the model is trained (cheaper than building the state to save)."""
