@@ -8,7 +8,8 @@ memory (the largest process of the run, the eflomal binary included).
 
 The PyPI package is a peer for comparison only, never a dependency of wordalign: install it into a
 separate virtual environment and pass its Python with ``--peer-python`` (default
-``/tmp/peer-venv/bin/python``; the peer is skipped when that file is missing). Both eflomal
+``.venv-peers/bin/python``, which ``make bench`` creates; the peer is skipped when that file is
+missing). Both eflomal
 implementations get the same iteration counts (the reference's corpus-size rule, computed here)
 and the same symmetrization (``wordalign.symmetrize``).
 
@@ -123,10 +124,15 @@ def score(pred_path: Path, gold: list[Any]) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    repo = Path(__file__).resolve().parent.parent
+    built = repo / "out" / "corpus" / "de-rm.tsv"  # what `make demo` / `make bench` build
+    data = Path(os.environ.get("WORDALIGN_DATA") or repo.parent / "shared" / "dermit")
     parser.add_argument(
-        "--pairs", help="corpus pairs (TSV or 'src ||| tgt'); gold only when absent"
+        "--pairs",
+        default=str(built) if built.exists() else None,
+        help="corpus pairs (TSV or 'src ||| tgt'); gold only when absent (default: %(default)s)",
     )
-    parser.add_argument("--gold-dir", default="../shared/dermit/gold_standard")
+    parser.add_argument("--gold-dir", default=str(data / "gold_standard"))
     parser.add_argument(
         "--sizes",
         nargs="+",
@@ -136,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default="eflomal,pypi-eflomal,fastalign")
     parser.add_argument("--symmetrize", default="grow-diag-final-and")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--peer-python", default="/tmp/peer-venv/bin/python")
+    parser.add_argument(
+        "--peer-python",
+        default=str(repo / ".venv-peers" / "bin" / "python"),
+        help="Python of a separate venv with the PyPI eflomal package (make bench builds it)",
+    )
     parser.add_argument(
         "--warmup",
         action=argparse.BooleanOptionalAction,

@@ -9,7 +9,7 @@ Builds the three pairs (or reuses a build), then prints, as markdown:
 * of those correctly paired, the share whose German and Romansh tokens equal the gold's (>= 95%);
 * the build time (wall clock and CPU).
 
-Usage: ``python bench/corpus_acceptance.py [--data DIR] [--out DIR] [--reuse] [--jobs 2]``;
+Usage: ``python bench/bench_corpus.py [--data DIR] [--out DIR] [--reuse] [--jobs 2]``;
 the data comes from ``--data`` or ``WORDALIGN_DATA`` (else ``../shared/dermit``). The outputs are
 derived from DERMIT (research use only): write them outside the repository (default: a folder
 under the system's temporary directory), never commit them.
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             - cpu_before
         )
         print(f"- build: {wall:.0f} s wall clock, {cpu:.0f} s CPU (user), {args.jobs} jobs")
-    print(f"- command: `python bench/corpus_acceptance.py --jobs {args.jobs}` (data: {data})\n")
+    print(f"- command: `python bench/bench_corpus.py --jobs {args.jobs}` (data: {data})\n")
     print("| pair | pairs | target | ok |")
     print("| --- | ---: | ---: | --- |")
     passed = True
