@@ -58,31 +58,6 @@ def open_binary(path: PathLike) -> Iterator[IO[bytes]]:
         yield handle
 
 
-@contextlib.contextmanager
-def open_text(path: PathLike) -> Iterator[IO[str]]:
-    """Open a UTF-8 text input for reading; ``.gz`` is decompressed, ``-`` is stdin.
-
-    Raises:
-        WordalignError: when the file does not exist or cannot be read.
-    """
-    if str(path) == STDIO:
-        yield io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="")
-        return
-    try:
-        if _is_gzip(path):
-            handle: IO[str] = gzip.open(path, "rt", encoding="utf-8", newline="")  # noqa: SIM115
-        else:
-            handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        raise WordalignError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise WordalignError(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise WordalignError(f"{path}: permission denied") from None
-    with handle:
-        yield handle
-
-
 def read_lines(path: PathLike) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for every line, 1-based, without the line ending.
 
