@@ -112,7 +112,7 @@ def test_learning_curve_gold_length_mismatch() -> None:
 
 
 def test_learning_curve_png_with_matplotlib() -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="PNG plots need the 'plot' extra (matplotlib)")
     from wordalign.experiments.learning_curve import render_png
 
     points = run_learning_curve(
