@@ -34,7 +34,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-PAPER_AER = {"eflomal": 0.146, "fastalign": 0.307}
+
+def paper_aer(method: str, n_corpus: int, all_pairs: bool) -> float | None:
+    """The paper's AER (Table 4) for the same number of added corpus pairs, if it has that size."""
+    from wordalign.experiments.learning_curve import ALL, PAPER_TABLE4
+
+    size = ALL if all_pairs else n_corpus
+    rows = PAPER_TABLE4.get(method.removeprefix("pypi-"), ())
+    return next((row.aer for row in rows if row.size == size), None)
 
 
 # -- workers (run in subprocesses; the peer worker imports nothing from wordalign) ------------
@@ -226,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     usage = run_worker(sys.executable, "wordalign", method, params, src, tgt, out)
                 result = score(out, gold)
-                paper = PAPER_AER.get(method.removeprefix("pypi-"))
+                paper = paper_aer(method, n, all_pairs=n == len(corpus))
                 rows.append([
                     method, f"{n_pairs}", f"{result.precision:.3f}", f"{result.recall:.3f}", f"{result.f1:.3f}",
                     f"{result.aer:.3f}", "" if paper is None else f"{paper:.3f}",
@@ -236,9 +243,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("## Statistical aligners vs PyPI eflomal\n")
     print(
-        "Command: `python bench/bench_statistical.py "
-        + " ".join(argv if argv is not None else sys.argv[1:])
-        + "`\n"
+        f"Command: `python bench/bench_statistical.py --pairs {os.path.relpath(args.pairs or '-')} "
+        f"--sizes {' '.join(args.sizes)} --methods {args.methods} --seed {args.seed}`\n"
     )
     print(
         f"Training on the {len(gold_pairs)} gold pairs + N corpus pairs, scoring the gold pairs; "
@@ -246,7 +252,18 @@ def main(argv: list[str] | None = None) -> int:
         f"for both implementations; times are whole subprocesses on this machine, peak memory "
         f"is the largest process (the eflomal binary included).\n"
     )
-    header = ["method", "pairs", "P", "R", "F1", "AER", "paper AER", "wall s", "CPU s", "peak MB"]
+    header = [
+        "method",
+        "pairs",
+        "P",
+        "R",
+        "F1",
+        "AER",
+        "paper AER (same size)",
+        "wall s",
+        "CPU s",
+        "peak MB",
+    ]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for row in rows:
