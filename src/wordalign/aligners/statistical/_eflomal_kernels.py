@@ -102,8 +102,9 @@ def gamma(rng: np.ndarray, shape: float) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # Lexical count tables: for every generating type e, an open-addressing table (linear probing,
-# Fibonacci hashing, backward-shift deletion) of cap = 2**bits[e] slots in the shared pool: keys at
-# pool[2*start[e] : 2*start[e] + cap], counts right after them. Only pairs with a non-zero count
+# Fibonacci hashing, backward-shift deletion) of cap = 2**bits[e] slots in the shared pool: slot h
+# holds its key at pool[2*start[e] + 2*h] and its count right after it, so that a hit reads one
+# cache line, not two. Only pairs with a non-zero count
 # are stored (as the reference's natmap does), at load <= 1/2. meta[0] is the first free slot,
 # meta[1] the slots of the live tables, meta[2] counts the moves of tables (for callers' caches).
 
@@ -127,12 +128,12 @@ def lex_count(pool: np.ndarray, start: np.ndarray, bits: np.ndarray, e: int, f: 
     mask = (1 << b) - 1
     base = 2 * start[e]
     h = _slot(f, b)
-    k = pool[base + h]
+    k = pool[base + 2 * h]
     while k != f and k != _EMPTY:
         h = (h + 1) & mask
-        k = pool[base + h]
+        k = pool[base + 2 * h]
     if k == f:
-        return int(pool[base + (1 << b) + h])
+        return int(pool[base + 2 * h + 1])
     return 0
 
 
@@ -193,19 +194,18 @@ def _resize(
     meta[0] += cap
     meta[1] += cap - ((1 << old_bits) if old_bits > 0 else 0)
     meta[2] += 1
-    pool[region : region + cap] = _EMPTY
+    pool[region : region + 2 * cap] = _EMPTY
     mask = cap - 1
     if old_bits > 0:
-        old_cap = 1 << old_bits
         base = 2 * start[e]
-        for s in range(old_cap):
-            k = pool[base + s]
+        for s in range(1 << old_bits):
+            k = pool[base + 2 * s]
             if k != _EMPTY:
                 h = _slot(k, new_bits)
-                while pool[region + h] != _EMPTY:
+                while pool[region + 2 * h] != _EMPTY:
                     h = (h + 1) & mask
-                pool[region + h] = k
-                pool[region + cap + h] = pool[base + old_cap + s]
+                pool[region + 2 * h] = k
+                pool[region + 2 * h + 1] = pool[base + 2 * s + 1]
     start[e] = region // 2
     bits[e] = new_bits
     return pool
@@ -219,18 +219,57 @@ def _delete_slot(pool: np.ndarray, base: int, b: int, h: int) -> None:
     i = h
     j = h
     while True:
-        pool[base + i] = _EMPTY
+        pool[base + 2 * i] = _EMPTY
         while True:
             j = (j + 1) & mask
-            k = pool[base + j]
+            k = pool[base + 2 * j]
             if k == _EMPTY:
                 return
             home = _slot(k, b)
             if not ((i < home <= j) if i <= j else (i < home or home <= j)):
                 break
-        pool[base + i] = pool[base + j]
-        pool[base + cap + i] = pool[base + cap + j]
+        pool[base + 2 * i] = pool[base + 2 * j]
+        pool[base + 2 * i + 1] = pool[base + 2 * j + 1]
         i = j
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _drop_slot(
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    e: int,
+    h: int,
+) -> np.ndarray:
+    # Remove slot h of e's table; returns the pool.
+    b = bits[e]
+    _delete_slot(pool, 2 * start[e], b, h)
+    used[e] -= 1
+    # Shrink tables that fell below load 1/8 back to load <= 1/4: a sparse table spreads its few
+    # pairs over more cache lines (the random initial alignment makes every table big at first).
+    if b > _MIN_BITS and 8 * used[e] < (1 << b):
+        new_bits = _MIN_BITS
+        while (1 << new_bits) < 4 * used[e]:
+            new_bits += 1
+        pool = _resize(pool, start, bits, meta, e, new_bits)
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _lex_decrement(pool: np.ndarray, start: np.ndarray, bits: np.ndarray, e: int, f: int) -> int:
+    # Subtract one from n(e, f) >= 1 but keep the pair in its table, also at zero: returns the
+    # index of its count in the pool, valid until the next insertion or deletion.
+    b = bits[e]
+    mask = (1 << b) - 1
+    base = 2 * start[e]
+    h = _slot(f, b)
+    while pool[_u(base + 2 * h)] != f:
+        h = (h + 1) & mask
+    cell = base + 2 * h + 1
+    pool[cell] -= 1
+    return int(cell)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -250,25 +289,16 @@ def lex_add(
         mask = (1 << b) - 1
         base = 2 * start[e]
         h = _slot(f, b)
-        k = pool[_u(base + h)]
+        k = pool[_u(base + 2 * h)]
         while k != f and k != _EMPTY:
             h = (h + 1) & mask
-            k = pool[_u(base + h)]
+            k = pool[_u(base + 2 * h)]
         if k == f:
-            c = pool[base + (1 << b) + h] + delta
+            c = pool[base + 2 * h + 1] + delta
             if c == 0:
-                _delete_slot(pool, base, b, h)
-                used[e] -= 1
-                # Shrink tables that fell below load 1/8 back to load <= 1/4: a sparse table
-                # spreads its few pairs over more cache lines (the random initial alignment
-                # makes every table big at first).
-                if b > _MIN_BITS and 8 * used[e] < (1 << b):
-                    new_bits = _MIN_BITS
-                    while (1 << new_bits) < 4 * used[e]:
-                        new_bits += 1
-                    pool = _resize(pool, start, bits, meta, e, new_bits)
+                pool = _drop_slot(pool, start, bits, used, meta, e, h)
             else:
-                pool[base + (1 << b) + h] = c
+                pool[base + 2 * h + 1] = c
             return pool
     if b == 0 or 2 * (used[e] + 1) > (1 << b):
         pool = _resize(pool, start, bits, meta, e, b + 1 if b > 0 else _MIN_BITS)
@@ -276,10 +306,10 @@ def lex_add(
     mask = (1 << b) - 1
     base = 2 * start[e]
     h = _slot(f, b)
-    while pool[base + h] != _EMPTY:
+    while pool[base + 2 * h] != _EMPTY:
         h = (h + 1) & mask
-    pool[base + h] = f
-    pool[base + (1 << b) + h] = delta
+    pool[base + 2 * h] = f
+    pool[base + 2 * h + 1] = delta
     used[e] += 1
     return pool
 
@@ -425,12 +455,12 @@ def position_distribution(
             mask = (1 << b) - 1
             base = sent_base[_u(i)]
             h = hf >> (32 - b)
-            k = pool[_u(base + h)]
+            k = pool[_u(base + 2 * h)]
             while k != f and k != _EMPTY:
                 h = (h + 1) & mask
-                k = pool[_u(base + h)]
+                k = pool[_u(base + 2 * h)]
             if k == f:
-                n = pool[_u(base + (1 << b) + h)]
+                n = pool[_u(base + 2 * h + 1)]
         out[_u(i)] = inv_sum[_u(e)] * (LEX_ALPHA + n)
     if has_prior:
         for i in range(n_src):
@@ -666,6 +696,18 @@ def _add_link(
     return pool
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _move_jumps(i: int, prev_i: int, next_i: int, jump: np.ndarray, delta: float) -> None:
+    # The jumps that link i (-1: NULL) makes in the chain prev_i -> next_i, counted delta times.
+    if i < 0:
+        jump[jump_index(prev_i, next_i)] += delta
+        jump[JUMP_SUM] += delta
+    else:
+        jump[jump_index(prev_i, i)] += delta
+        jump[jump_index(i, next_i)] += delta
+        jump[JUMP_SUM] += 2.0 * delta
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _max_sentence_length(offsets: np.ndarray) -> int:
     m = 0
@@ -760,12 +802,15 @@ def gibbs_sweeps(
                 old_e = 0 if old_i < 0 else src_sent[old_i]
                 if model >= 3 and old_i >= 0:
                     fert[old_i] -= 1
-                pool = _remove_link(
-                    model, old_e, f, old_i, prev_i, next_i,
-                    pool, start, bits, used, meta, count_sum, inv_sum, jump,
-                )  # fmt: skip
-                if meta[2] != moves:  # a table shrank or the pool was compacted
-                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+                # Most links are drawn again to the same word: the pair stays in its table (at count 0
+                # for a moment, which reads as absent) and the old 1/sum is kept, so that case needs no
+                # second lookup when the link is counted again (as in eflomal.c, ``sample``).
+                count_sum[old_e] -= 1.0
+                old_inv = inv_sum[old_e]
+                inv_sum[old_e] = 1.0 / count_sum[old_e]
+                cell = _lex_decrement(pool, start, bits, old_e, f)
+                if model >= 2:
+                    _move_jumps(old_i, prev_i, next_i, jump, -1.0)
                 total = position_distribution(
                     model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                     pool, start, bits, inv_sum, jump, fert_ratio,
@@ -785,12 +830,21 @@ def gibbs_sweeps(
                 links[t0 + j] = new_i
                 if model >= 3 and new_i >= 0:
                     fert[new_i] += 1
-                pool = _add_link(
-                    model, new_e, f, new_i, prev_i, next_i,
-                    pool, start, bits, used, meta, count_sum, inv_sum, jump,
-                )  # fmt: skip
-                if meta[2] != moves:
-                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+                if new_e == old_e:
+                    pool[cell] += 1
+                    count_sum[old_e] += 1.0
+                    inv_sum[old_e] = old_inv  # count_sum[old_e] is exactly back to its old value
+                else:
+                    if pool[cell] == 0:
+                        h = (cell - 1 - 2 * start[old_e]) // 2
+                        pool = _drop_slot(pool, start, bits, used, meta, old_e, h)
+                    count_sum[new_e] += 1.0
+                    inv_sum[new_e] = 1.0 / count_sum[new_e]
+                    pool = lex_add(pool, start, bits, used, meta, new_e, f, 1)
+                    if meta[2] != moves:  # a table moved or the pool was compacted
+                        moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+                if model >= 2:
+                    _move_jumps(new_i, prev_i, next_i, jump, 1.0)
                 if new_i >= 0:
                     prev_i = new_i
     return pool
@@ -864,12 +918,15 @@ def argmax_pass(
             old_e = 0 if old_i < 0 else src_sent[old_i]
             if model >= 3 and old_i >= 0:
                 fert[old_i] -= 1
-            pool = _remove_link(
-                model, old_e, f, old_i, prev_i, next_i,
-                pool, start, bits, used, meta, count_sum, inv_sum, jump,
-            )  # fmt: skip
-            if meta[2] != moves:  # a table shrank or the pool was compacted
-                moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+            # Most links are drawn again to the same word: the pair stays in its table (at count 0
+            # for a moment, which reads as absent) and the old 1/sum is kept, so that case needs no
+            # second lookup when the link is counted again (as in eflomal.c, ``sample``).
+            count_sum[old_e] -= 1.0
+            old_inv = inv_sum[old_e]
+            inv_sum[old_e] = 1.0 / count_sum[old_e]
+            cell = _lex_decrement(pool, start, bits, old_e, f)
+            if model >= 2:
+                _move_jumps(old_i, prev_i, next_i, jump, -1.0)
             total = position_distribution(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,
@@ -888,12 +945,21 @@ def argmax_pass(
             links[t0 + j] = new_i
             if model >= 3 and new_i >= 0:
                 fert[new_i] += 1
-            pool = _add_link(
-                model, new_e, f, new_i, prev_i, next_i,
-                pool, start, bits, used, meta, count_sum, inv_sum, jump,
-            )  # fmt: skip
-            if meta[2] != moves:
-                moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+            if new_e == old_e:
+                pool[cell] += 1
+                count_sum[old_e] += 1.0
+                inv_sum[old_e] = old_inv  # count_sum[old_e] is exactly back to its old value
+            else:
+                if pool[cell] == 0:
+                    h = (cell - 1 - 2 * start[old_e]) // 2
+                    pool = _drop_slot(pool, start, bits, used, meta, old_e, h)
+                count_sum[new_e] += 1.0
+                inv_sum[new_e] = 1.0 / count_sum[new_e]
+                pool = lex_add(pool, start, bits, used, meta, new_e, f, 1)
+                if meta[2] != moves:  # a table moved or the pool was compacted
+                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+            if model >= 2:
+                _move_jumps(new_i, prev_i, next_i, jump, 1.0)
             if new_i >= 0:
                 prev_i = new_i
     return pool
