@@ -30,6 +30,8 @@ The numerical work lives in :mod:`wordalign.aligners.statistical._eflomal_kernel
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import math
 import queue
@@ -52,7 +54,7 @@ from wordalign.aligners.statistical.corpus import (
 )
 from wordalign.aligners.statistical.directional import combine_directions
 from wordalign.errors import UnknownNameError, WordalignError
-from wordalign.types import Alignment, SentencePair
+from wordalign.types import Alignment, Link, SentencePair
 
 __all__ = ["Eflomal", "iteration_schedule"]
 
@@ -98,6 +100,7 @@ def _combine(forward: I32, reverse: I32, encoded: EncodedBitext, method: str) ->
     """:func:`~.directional.combine_directions` over chunks of sentences: the per-direction
     alignment objects it builds on the way exist for one chunk at a time, not for the corpus."""
     out: list[Alignment] = []
+    shared: dict[Link, Link] = {}
     src_off, tgt_off = encoded.src.offsets, encoded.tgt.offsets
     for lo in range(0, len(encoded), _COMBINE_CHUNK):
         hi = min(lo + _COMBINE_CHUNK, len(encoded))
@@ -108,8 +111,31 @@ def _combine(forward: I32, reverse: I32, encoded: EncodedBitext, method: str) ->
             encoded.src_vocab,
             encoded.tgt_vocab,
         )
-        out.extend(combine_directions(forward[t0:t1], reverse[s0:s1], chunk, method))
+        for alignment in combine_directions(forward[t0:t1], reverse[s0:s1], chunk, method):
+            if alignment.possible is alignment.sure and alignment.scores is None:
+                # One tuple per distinct link for the whole corpus: a link tuple costs more
+                # than its slot in a set, and most links recur (small indices).
+                sure = frozenset([shared.setdefault(link, link) for link in alignment.sure])
+                alignment = Alignment._trusted(sure)
+            out.append(alignment)
     return out
+
+
+def _release_free_heap() -> None:
+    """Hand the C heap's free memory back to the system (glibc only; a no-op elsewhere).
+
+    The samplers' arrays and the temporaries of the statistics are tens of MB each; once glibc
+    has raised its mmap threshold they come from the heap, and freeing them does not lower the
+    resident size, so the alignment objects built next would stack on top of that dead memory.
+    """
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def as_pair(item: PairLike) -> SentencePair:
@@ -509,6 +535,7 @@ class Eflomal(Aligner):
             _TrainingMemory.build(encoded, result) if self.remember_training_links else None
         )
         self._priors: dict[str, _Priors] | None = None
+        _release_free_heap()
         return encoded, result
 
     def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
@@ -565,6 +592,8 @@ class Eflomal(Aligner):
                 if "reverse" in result:
                     s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
                     reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
+            del result
+            _release_free_heap()
         return _combine(forward, reverse, encoded, self.symmetrize)
 
     def is_fitted(self) -> bool:
