@@ -30,6 +30,8 @@ import math
 import numpy as np
 from numba import njit
 
+from wordalign.aligners.statistical._table_kernels import find_entry
+
 SMOOTH = 1e-9
 """Probability of a pair missing from the table (and of every pair before the first M-step)."""
 
@@ -265,25 +267,6 @@ def sort_rows(row_ptr: np.ndarray, cols: np.ndarray, probs: np.ndarray) -> None:
         order = np.argsort(cols[a:b])
         cols[a:b] = cols[a:b][order]
         probs[a:b] = probs[a:b][order]
-
-
-@njit(cache=True, nogil=True)
-def find_entry(row_ptr: np.ndarray, cols: np.ndarray, row: int, f: int) -> int:
-    """Index of pair (row, f) in the table, or -1 when absent (binary search in the row)."""
-    if row < 0 or row + 1 >= row_ptr.shape[0] or f < 0:
-        return -1
-    lo = row_ptr[row]
-    hi = row_ptr[row + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        c = cols[mid]
-        if c < f:
-            lo = mid + 1
-        elif c > f:
-            hi = mid
-        else:
-            return int(mid)
-    return -1
 
 
 @njit(cache=True, nogil=True)

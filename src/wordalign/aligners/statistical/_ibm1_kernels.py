@@ -27,6 +27,8 @@ import math
 import numpy as np
 from numba import njit
 
+from wordalign.aligners.statistical._table_kernels import find_entry
+
 SMOOTH = 1e-9
 """t(f | e) of a pair that is not in the table."""
 
@@ -109,23 +111,6 @@ def build_rows(
 
 
 @njit(cache=True, nogil=True)
-def find(row_ptr: np.ndarray, cols: np.ndarray, row: int, f: int) -> int:
-    """Index of ``(row, f)`` in the table, or -1 (binary search in the sorted row)."""
-    lo = row_ptr[row]
-    hi = row_ptr[row + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        c = cols[mid]
-        if c < f:
-            lo = mid + 1
-        elif c > f:
-            hi = mid
-        else:
-            return int(mid)
-    return -1
-
-
-@njit(cache=True, nogil=True)
 def expected_counts(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,
@@ -157,12 +142,12 @@ def expected_counts(
             continue
         for q in range(t0, t1):
             f = tgt_ids[q]
-            i_null = find(row_ptr, cols, 0, f)
+            i_null = find_entry(row_ptr, cols, 0, f)
             idx[0] = i_null
             val[0] = probs[i_null]
             total = val[0]
             for i in range(n):
-                at = find(row_ptr, cols, src_ids[s0 + i] + 1, f)
+                at = find_entry(row_ptr, cols, src_ids[s0 + i] + 1, f)
                 idx[i + 1] = at
                 val[i + 1] = probs[at]
                 total += val[i + 1]
@@ -202,10 +187,10 @@ def cell_index(
             continue
         for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
             f = tgt_ids[q]
-            cells[pos] = find(row_ptr, cols, 0, f)
+            cells[pos] = find_entry(row_ptr, cols, 0, f)
             pos += 1
             for p in range(s0, s1):
-                cells[pos] = find(row_ptr, cols, src_ids[p] + 1, f)
+                cells[pos] = find_entry(row_ptr, cols, src_ids[p] + 1, f)
                 pos += 1
     return cells
 
@@ -280,14 +265,14 @@ def viterbi(
             best = -1
             best_p = SMOOTH
             if f >= 0:
-                at = find(row_ptr, cols, 0, f)
+                at = find_entry(row_ptr, cols, 0, f)
                 if at >= 0:
                     best_p = max(best_p, probs[at])
             for p in range(s0, s1):
                 e = src_ids[p]
                 prob = SMOOTH
                 if e >= 0 and f >= 0:
-                    at = find(row_ptr, cols, e + 1, f)
+                    at = find_entry(row_ptr, cols, e + 1, f)
                     if at >= 0:
                         prob = probs[at]
                 if prob > best_p:
