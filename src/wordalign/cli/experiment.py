@@ -2,6 +2,8 @@
 
 * ``wordalign experiment learning-curve --pair de-rm [--pairs-file F] [--sizes 1k,5k,all]
   [--methods fastalign,eflomal] --out DIR``: Table 4 and Figures 4-5 of Dolev (2023).
+* ``wordalign experiment methods --models mbert,xlmr [--finetuned DIR] [--levels subword,word]
+  [--methods argmax,itermax,match,awesome] --out DIR``: Tables 5 and 2 and Figures 7-9.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wordalign.errors import WordalignError
+from wordalign.errors import UnknownNameError, WordalignError
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,95 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     curve.add_argument("--overwrite", action="store_true", help="replace result files in --out")
     curve.add_argument("--no-progress", action="store_true", help="hide progress bars")
     curve.set_defaults(run=run_learning_curve)
+    _add_methods_parser(sub)
     return parser
+
+
+def _add_methods_parser(sub: Any) -> None:
+    methods = sub.add_parser(
+        "methods",
+        help="SimAlign and awesome-align on mBERT/XLM-R against the gold (paper, Tables 5 and 2)",
+        description=(
+            "Align the gold sentence pairs with every model x level x SimAlign method and with "
+            "awesome-align (each model embedded once), score them and write "
+            "OUT/methods.{md,csv,json,html} beside the paper's Tables 5 and 2, and pictures of "
+            "chosen sentence pairs (OUT/pictures/*.svg, and .png with matplotlib) like its "
+            "Figures 7-9. A model that cannot be loaded is reported in one line and skipped. "
+            "DERMIT is for research use only; commercial use is prohibited."
+        ),
+    )
+    methods.add_argument(
+        "--models",
+        default="mbert,xlmr",
+        help="hub names, local folders or aliases mbert, xlmr (default: %(default)s)",
+    )
+    methods.add_argument(
+        "--finetuned",
+        metavar="DIR[,DIR]",
+        default="",
+        help="fine-tuned model folders: the 'awesome-align (fine-tuned)' row",
+    )
+    methods.add_argument(
+        "--levels", default="subword,word", help="SimAlign levels (default: %(default)s)"
+    )
+    methods.add_argument(
+        "--methods",
+        default="argmax,itermax,match,awesome",
+        help="SimAlign methods and awesome (default: %(default)s)",
+    )
+    methods.add_argument("--layer", type=int, default=8, help="hidden state (default: 8)")
+    methods.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    methods.add_argument(
+        "--batch-size", type=int, default=32, help="sentences per forward pass (default: 32)"
+    )
+    methods.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16", "fp16"],
+        default="auto",
+        help="auto: bf16/fp16 on GPU, fp32 on CPU",
+    )
+    methods.add_argument(
+        "--data",
+        metavar="DIR",
+        help="DERMIT folder with gold_standard/ (default: $WORDALIGN_DATA, else the cache)",
+    )
+    methods.add_argument(
+        "--statistical",
+        metavar="FILE",
+        help=(
+            "also train the statistical aligners on the gold pairs plus this pairs file "
+            "(e.g. out/corpus/de-rm.tsv; takes minutes) for the rows of Table 2"
+        ),
+    )
+    methods.add_argument(
+        "--statistical-methods",
+        default="fastalign,eflomal",
+        help="statistical aligners for --statistical (default: %(default)s)",
+    )
+    methods.add_argument("--seed", type=int, default=None, help="random_state of random aligners")
+    methods.add_argument(
+        "--pictures",
+        default="0,2,4",
+        metavar="ID[,ID]",
+        help=(
+            "gold sentence IDs to draw (the files' INDEX column, else 0-based line numbers; "
+            "'none' for no pictures; default: %(default)s)"
+        ),
+    )
+    methods.add_argument(
+        "--compare",
+        action="append",
+        metavar="A,B",
+        help=(
+            "two systems to draw (A boxes, B circles), keys as in the table's System column; "
+            "repeatable (default: eflomal vs best SimAlign and fine-tuned vs awesome-align, "
+            "when run)"
+        ),
+    )
+    methods.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    methods.add_argument("--overwrite", action="store_true", help="replace result files in --out")
+    methods.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    methods.set_defaults(run=run_methods)
 
 
 GOLD_FILES = ("alignments_src_text.txt", "alignments_trg_text.txt", "alignments_pharaoh.txt")
@@ -137,6 +227,129 @@ def run_learning_curve(args: argparse.Namespace) -> int:
     )
     written = write_results(points, out, overwrite=args.overwrite)
     sys.stdout.write(render_markdown(points))
+    for path in written:
+        log.info("wrote %s", path)
+    return 0
+
+
+def _gold_ids(path: Path) -> list[str]:
+    """The INDEX column of a gold file, else 0-based line numbers."""
+    import re
+
+    from wordalign.io.files import read_lines
+
+    index = re.compile(r"^(\d+)\t")
+    ids = []
+    for position, (_, text) in enumerate(read_lines(path)):
+        match = index.match(text)
+        ids.append(match.group(1) if match else str(position))
+    return ids
+
+
+def _compare(values: list[str] | None) -> list[tuple[str, str]] | None:
+    if not values:
+        return None
+    pairs = []
+    for value in values:
+        parts = [p.strip() for p in value.split(",")]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise WordalignError(f"--compare {value!r}: expected two systems as A,B")
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def _skip_line(skipped: Any) -> None:
+    sys.stderr.write(f"wordalign: {skipped.message()}\n")
+    sys.stderr.flush()
+
+
+def _log_result(row: Any) -> None:
+    log.info("%s: P %.3f R %.3f AER %.3f", row.system, row.precision, row.recall, row.aer)
+
+
+def run_methods(args: argparse.Namespace) -> int:
+    from wordalign.experiments import methods as experiment
+    from wordalign.io.bitext import read_bitext, read_parallel
+    from wordalign.io.pharaoh import read_pharaoh
+    from wordalign.registry import get_aligner_class
+
+    models = experiment.parse_list(args.models, what="model")
+    finetuned = [f.strip() for f in args.finetuned.split(",") if f.strip()]
+    levels = experiment.parse_list(args.levels, experiment.LEVELS, "level")
+    methods = experiment.parse_list(args.methods, experiment.DEFAULT_METHODS, "method")
+    pictures = [] if args.pictures.strip().lower() in ("", "none") else args.pictures.split(",")
+    pictures = [p.strip() for p in pictures if p.strip()]
+    compare = _compare(args.compare)
+    statistical_methods = experiment.parse_list(args.statistical_methods, what="aligner")
+    params: dict[str, dict[str, Any]] = {}
+    statistical = None
+    if args.statistical:
+        for method in statistical_methods:
+            cls = get_aligner_class(method)
+            if args.seed is not None and "random_state" in cls._param_names():
+                params[method] = {"random_state": args.seed}
+        pairs_file = Path(args.statistical)
+        if not pairs_file.is_file():
+            raise WordalignError(
+                f"{pairs_file}: no such file (build it with 'wordalign corpus build')"
+            )
+        statistical = list(read_bitext(pairs_file))
+    planned = experiment.planned_systems(
+        models,
+        finetuned=finetuned,
+        levels=levels,
+        methods=methods,
+        statistical_methods=statistical_methods if args.statistical else (),
+    )
+    for pair in compare or ():
+        for system in pair:
+            if system not in planned:
+                raise UnknownNameError("system for --compare", system, planned)
+    out = Path(args.out)
+    if not args.overwrite and (out / "methods.md").exists():
+        raise WordalignError(f"{out}: holds results already (use --overwrite to replace them)")
+    gold_dir = _gold_dir(args.data, progress=not args.no_progress)
+    src_path = gold_dir / "alignments_src_text.txt"
+    pairs = list(read_parallel(src_path, gold_dir / "alignments_trg_text.txt"))
+    gold = list(read_pharaoh(gold_dir / "alignments_pharaoh.txt"))
+    ids = _gold_ids(src_path)
+    known = set(ids)
+    for sid in pictures:  # a typo fails before minutes of work
+        if sid not in known:
+            raise WordalignError(f"--pictures: no gold sentence with ID {sid!r}")
+    run = experiment.run_methods(
+        pairs,
+        gold,
+        models,
+        finetuned=finetuned,
+        levels=levels,
+        methods=methods,
+        layer=args.layer,
+        device=args.device,
+        batch_size=args.batch_size,
+        precision=args.precision,
+        statistical_pairs=statistical,
+        statistical_methods=statistical_methods,
+        statistical_params=params,
+        ids=ids,
+        progress=not args.no_progress,
+        on_result=_log_result,
+        on_skip=_skip_line,
+    )
+    if compare is not None:
+        ran = {row.system for row in run.results}
+        for pair in compare:
+            missing = [system for system in pair if system not in ran]
+            if missing:
+                sys.stderr.write(
+                    f"wordalign: --compare {','.join(pair)}: {missing[0]} did not run; "
+                    "no picture for it\n"
+                )
+        compare = [pair for pair in compare if all(system in ran for system in pair)]
+    written = experiment.write_results(
+        run, out, pictures=pictures, compare=compare, overwrite=args.overwrite
+    )
+    sys.stdout.write(experiment.render_markdown(run))
     for path in written:
         log.info("wrote %s", path)
     return 0

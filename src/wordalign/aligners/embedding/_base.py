@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from wordalign.aligners.base import Aligner
@@ -83,6 +83,29 @@ class EmbeddingAligner(Aligner):
                 enabled=self.progress,
             )
         ]
+
+    def align_embedded(
+        self, embedded: Iterable[tuple[SentenceEmbedding, SentenceEmbedding]]
+    ) -> list[Alignment]:
+        """Align sentence pairs whose vectors were computed already.
+
+        Aligners that read the same encoder (SimAlign's three methods at both levels and
+        awesome-align's extraction all take ``hidden_states[layer]``) can then share one forward
+        pass per sentence, as the methods experiment does. The vectors must come from an encoder
+        with this aligner's model, layer and precision; nothing is loaded here.
+
+        Args:
+            embedded: ``(source, target)`` embeddings of each pair, for example
+                ``zip(vectors[:n], vectors[n:])`` of ``Encoder.embed(sources + targets)``.
+
+        Returns:
+            One alignment per pair, in order (empty for a pair with an empty side).
+        """
+        self._validate()
+        return [self._extract(src, tgt) for src, tgt in embedded]
+
+    def _validate(self) -> None:
+        """Check the parameters before any extraction (subclasses add their checks)."""
 
     def _extract(self, src: SentenceEmbedding, tgt: SentenceEmbedding) -> Alignment:
         raise NotImplementedError

@@ -92,7 +92,7 @@ class SimAlign(EmbeddingAligner):
         self.precision = precision
         self.progress = progress
 
-    def _check(self) -> None:
+    def _validate(self) -> None:
         if self.method not in METHODS:
             raise UnknownNameError("SimAlign method", self.method, METHODS)
         if self.level not in LEVELS:
@@ -103,7 +103,7 @@ class SimAlign(EmbeddingAligner):
             )
 
     def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
-        self._check()
+        self._validate()
         return super()._align(pairs)
 
     def _extract(self, src: SentenceEmbedding, tgt: SentenceEmbedding) -> Alignment:
