@@ -135,11 +135,11 @@ def _add_methods_parser(sub: Any) -> None:
     methods.add_argument("--seed", type=int, default=None, help="random_state of random aligners")
     methods.add_argument(
         "--pictures",
-        default="0,2,4",
+        default=None,
         metavar="ID[,ID]",
         help=(
             "gold sentence IDs to draw (the files' INDEX column, else 0-based line numbers; "
-            "'none' for no pictures; default: %(default)s)"
+            "'none' for no pictures; default: the first three, 0,2,4 in DERMIT)"
         ),
     )
     methods.add_argument(
@@ -277,8 +277,9 @@ def run_methods(args: argparse.Namespace) -> int:
     finetuned = [f.strip() for f in args.finetuned.split(",") if f.strip()]
     levels = experiment.parse_list(args.levels, experiment.LEVELS, "level")
     methods = experiment.parse_list(args.methods, experiment.DEFAULT_METHODS, "method")
-    pictures = [] if args.pictures.strip().lower() in ("", "none") else args.pictures.split(",")
-    pictures = [p.strip() for p in pictures if p.strip()]
+    text = "" if args.pictures is None else args.pictures.strip()
+    pictures = [] if text.lower() in ("", "none") else [p.strip() for p in text.split(",")]
+    pictures = [p for p in pictures if p]
     compare = _compare(args.compare)
     statistical_methods = experiment.parse_list(args.statistical_methods, what="aligner")
     params: dict[str, dict[str, Any]] = {}
@@ -313,6 +314,8 @@ def run_methods(args: argparse.Namespace) -> int:
     pairs = list(read_parallel(src_path, gold_dir / "alignments_trg_text.txt"))
     gold = list(read_pharaoh(gold_dir / "alignments_pharaoh.txt"))
     ids = _gold_ids(src_path)
+    if args.pictures is None:
+        pictures = ids[:3]
     known = set(ids)
     for sid in pictures:  # a typo fails before minutes of work
         if sid not in known:

@@ -479,7 +479,7 @@ def run_methods(
             if "progress" in cls._param_names():
                 kwargs.setdefault("progress", progress)
             start = time.perf_counter()
-            predicted = cls(**kwargs).fit_align(train)[:n]
+            predicted = list(cls(**kwargs).fit_align(train)[:n])
             seconds = time.perf_counter() - start
             scores = evaluate(gold_list, predicted)
             record(
