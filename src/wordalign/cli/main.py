@@ -21,6 +21,7 @@ from wordalign.errors import WordalignError
 COMMANDS = {
     "align": "align",
     "train": "train",
+    "finetune": "finetune",
     "eval": "evaluate",
     "symmetrize": "symmetrize",
     "serve": "serve",
