@@ -126,6 +126,8 @@ class Encoder:
 
     Build it with :func:`load_encoder`. The model is cut after ``layer`` (the layers above it do
     not influence ``hidden_states[layer]``), which saves a third of the work for layer 8 of 12.
+    In fp32 on the CPU its linear layers are swapped for oneDNN ones (:mod:`wordalign.embed.onednn`),
+    so the model is for inference only.
     """
 
     def __init__(
@@ -155,6 +157,11 @@ class Encoder:
         self.layer = layer if layer >= 0 else n_layers + 1 + layer
         self.precision = _resolve_precision(torch, precision, self.device)
         self.model = _truncate_layers(model, self.layer).to(self.device).eval()
+        if self.device.type == "cpu" and self.precision == "fp32":
+            from wordalign.embed.onednn import use_onednn_linears
+
+            # MKL's fp32 matrix products are slow on non-Intel CPUs; see embed/onednn.py.
+            use_onednn_linears(self.model)
 
         probe = tokenizer([["a"]], is_split_into_words=True)
         ids = probe["input_ids"][0]

@@ -1,0 +1,80 @@
+"""Linear layers through oneDNN on the CPU, for encoders that only run inference.
+
+In fp32, torch's ``nn.Linear`` multiplies with the BLAS it was built with (MKL in the PyPI
+wheels), and MKL takes a slow code path on non-Intel CPUs: on a 2-core AMD EPYC (Zen 5) it
+reached 60-85 GFLOP/s on the shapes of a BERT-base layer where oneDNN, also bundled with torch,
+reached 190-460 GFLOP/s, which made the whole forward pass about twice as fast. The linear layers
+are where a transformer encoder spends its time (about 80% of it after this change, measured with
+torch's profiler on mBERT-size batches), so :func:`use_onednn_linears` swaps each ``nn.Linear``
+for a module that multiplies with a weight packed once into oneDNN's blocked layout. The product
+is still computed in fp32 (no reduced-precision mode is enabled); only the order of the
+additions differs, by about 1e-6 on mBERT's hidden states.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+class OneDnnLinear(torch.nn.Module):
+    """``nn.Linear`` for inference on the CPU, its weight packed for oneDNN.
+
+    Args:
+        linear: The layer to replace; its weight and bias are copied, not shared.
+    """
+
+    def __init__(self, linear: torch.nn.Linear) -> None:
+        super().__init__()
+        self.in_features = linear.in_features
+        self.out_features = linear.out_features
+        with torch.no_grad():
+            self.packed = torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), None)
+        bias = linear.bias
+        self.register_buffer("bias", None if bias is None else bias.detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x @ weight.T + bias`` over the last dimension of ``x`` (any leading dimensions)."""
+        out: torch.Tensor = torch.ops.mkldnn._linear_pointwise(
+            x, self.packed, self.bias, "none", [], ""
+        )
+        return out
+
+
+def onednn_available() -> bool:
+    """Whether this torch build has oneDNN's packed linear operators, and they work here."""
+    if not torch.backends.mkldnn.is_available():  # type: ignore[no-untyped-call]
+        return False
+    try:
+        probe = torch.nn.Linear(4, 3)
+        x = torch.randn(2, 4)
+        with torch.no_grad():
+            return bool(torch.allclose(OneDnnLinear(probe)(x), probe(x), atol=1e-5))
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def use_onednn_linears(model: Any) -> int:
+    """Replace every fp32 ``nn.Linear`` of a CPU ``model`` in place by :class:`OneDnnLinear`.
+
+    The model can no longer be trained, moved to another device or cast afterwards: use it for
+    inference only. Does nothing when oneDNN is unavailable.
+
+    Returns:
+        The number of layers replaced.
+    """
+    if not onednn_available():
+        return 0
+    targets = [
+        (name, module)
+        for name, module in model.named_modules()
+        if type(module) is torch.nn.Linear
+        and module.weight.device.type == "cpu"
+        and module.weight.dtype == torch.float32
+    ]
+    for name, module in targets:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        setattr(parent, child, OneDnnLinear(module))
+    return len(targets)
