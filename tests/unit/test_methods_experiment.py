@@ -79,6 +79,12 @@ def test_paper_tables_hold_the_papers_numbers() -> None:
     assert experiment.PAPER_TABLE2["eflomal"].precision == 0.831
 
 
+def test_differences_never_print_minus_zero() -> None:
+    assert [experiment._diff(v) for v in (-0.0004, 0.0004, -0.1664, None)] == [
+        *("+0.000", "+0.000", "-0.166", "–")
+    ]
+
+
 def test_parse_list() -> None:
     assert experiment.parse_list(" a, b,,a ") == ["a", "b"]
     with pytest.raises(UnknownNameError, match="nosuch"):

@@ -468,9 +468,10 @@ def run_methods(
     if statistical_pairs is not None:
         train = pair_list + list(statistical_pairs)
         extra = statistical_params or {}
+        names = list(dict.fromkeys(statistical_methods))
         for name in progress_bar(
-            list(statistical_methods),
-            total=len(statistical_methods),
+            names,
+            total=len(names),
             desc="statistical",
             enabled=progress,
         ):
@@ -537,7 +538,7 @@ def planned_systems(
         system_key(folder, "subword", "awesome", finetuned=True)
         for folder in dict.fromkeys(finetuned)
     )
-    keys.extend(statistical_methods)
+    keys.extend(dict.fromkeys(statistical_methods))
     return keys
 
 
@@ -605,7 +606,8 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _diff(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.3f}"
+    # Rounded first, so that a difference below 0.0005 prints as +0.000, not -0.000.
+    return "–" if value is None else f"{round(value, 3) + 0.0:+.3f}"
 
 
 _HEADER = (
