@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``experiment`` and its sub-subcommands."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "experiment",
-        help="reproduce the paper's experiments (learning curve)",
+        help="reproduce the paper's experiments (learning curve, methods)",
         description="Reproduce experiments of Dolev (2023) on the DERMIT data.",
     )
     parser.set_defaults(run=lambda args: parser.error("choose an experiment"))
