@@ -195,6 +195,17 @@ def test_finetune_refuses_to_resume_with_other_settings(
         finetune(tiny_model_dir, PAIRS, tmp_path, max_steps=2, seed=7, **FAST)
     with pytest.raises(WordalignError, match="data"):
         finetune(tiny_model_dir, PAIRS[:-1], tmp_path, max_steps=2, **FAST)
+    fresh = finetune(tiny_model_dir, PAIRS, tmp_path, max_steps=1, seed=7, overwrite=True, **FAST)
+    assert fresh.start_step == 0 and fresh.settings["seed"] == 7
+
+
+def test_finetune_refuses_a_folder_holding_another_model(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(WordalignError, match="holds a model but no fine-tuning checkpoint"):
+        finetune(tiny_model_dir, PAIRS, tmp_path, max_steps=1, **FAST)
+    assert finetune(tiny_model_dir, PAIRS, tmp_path, max_steps=1, overwrite=True, **FAST).steps == 1
 
 
 ERROR_CASES: list[tuple[dict[str, Any], str]] = [

@@ -100,6 +100,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)"
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh: delete DIR's checkpoints and replace a model there",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(run=run)
@@ -129,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         keep_checkpoints=args.keep_checkpoints,
         seed=args.seed,
         device=args.device,
+        overwrite=args.overwrite,
         progress=not args.no_progress,
         log=lambda message: print(f"wordalign: {message}", file=sys.stderr),
     )

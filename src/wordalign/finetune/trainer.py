@@ -189,6 +189,7 @@ def finetune(
     keep_checkpoints: int = 2,
     seed: int = 42,
     device: str = "auto",
+    overwrite: bool = False,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     callback: Callable[[int, Mapping[str, float]], None] | None = None,
@@ -220,6 +221,9 @@ def finetune(
         keep_checkpoints: Checkpoints to keep (the newest; 0 keeps all).
         seed: Seed of data order, masking, negatives, dropout and the PSI head.
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps``.
+        overwrite: Start afresh: delete the checkpoints in ``out_dir`` instead of resuming, and
+            replace a model already there (without it, a folder holding a model but no
+            checkpoint is refused).
         progress: Show a progress bar with the losses, rate and time left.
         log: Receives one-line messages (resuming, pairs left out); default: this module's
             logger at INFO level.
@@ -272,8 +276,14 @@ def finetune(
     target = resolve_device(device)
     name = resolve_model_name(model)
     out = Path(out_dir)
-
+    if overwrite:
+        _remove_checkpoints(out)
     existing = latest_checkpoint(out)
+    if existing is None and not overwrite and (out / "config.json").exists():
+        raise WordalignError(
+            f"{out}: holds a model but no fine-tuning checkpoint to resume from "
+            "(use overwrite to replace it)"
+        )
     tokenizer = _load_tokenizer(str(existing) if existing is not None else name)
     from wordalign.finetune._model import model_limit
     from wordalign.finetune.data import encode_pairs, special_tokens
@@ -332,8 +342,8 @@ def finetune(
         network = _load_network(str(resume_from))
     if resume_from is None and existing is not None:
         raise WordalignError(
-            f"{existing}: is beyond the {total} step(s) asked for; ask for more steps or "
-            "choose another output folder"
+            f"{existing}: is beyond the {total} step(s) asked for; ask for more steps, "
+            "another output folder, or overwrite to start afresh"
         )
     state: dict[str, Any] = {}
     if resume_from is not None:
@@ -383,13 +393,21 @@ def finetune(
     return result
 
 
+def _remove_checkpoints(out: Path) -> None:
+    if not out.is_dir():
+        return
+    for child in out.iterdir():
+        if child.is_dir() and _CHECKPOINT.match(child.name.removeprefix(".").removesuffix(".tmp")):
+            shutil.rmtree(child)
+
+
 def _check_settings(checkpoint: Path, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
     changed = [key for key in new if key != "model" and old.get(key) != new[key]]
     if changed:
         what = ", ".join(f"{key} {old.get(key)!r} there, {new[key]!r} now" for key in changed)
         raise WordalignError(
             f"{checkpoint}: was written with other settings ({what}); use the same settings "
-            "to resume, or another output folder"
+            "to resume, another output folder, or overwrite to start afresh"
         )
 
 
