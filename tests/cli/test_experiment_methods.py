@@ -121,3 +121,16 @@ def test_methods_cli_statistical_rows(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "| ibm1 | – | – | ibm1 |" in out
     assert (tmp_path / "out" / "pictures").is_dir()
+
+
+def test_methods_cli_compare_with_a_skipped_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _args(tmp_path, "--models", "mbert,xlmr", "--methods", "awesome", "--pictures", "0")
+    assert main([*args, "--compare", "xlmr:awesome,mbert:awesome"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "wordalign: xlmr: cannot load model 'xlmr': no internet",
+        "wordalign: --compare xlmr:awesome,mbert:awesome: xlmr:awesome did not run; "
+        "no picture for it",
+    ]
+    assert not (tmp_path / "out" / "pictures").exists()
