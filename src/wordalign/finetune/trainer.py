@@ -319,7 +319,8 @@ def finetune(
     else:
         total = max(1, int(epochs * per_epoch // gradient_accumulation_steps))
     settings: dict[str, Any] = {
-        "model": name,
+        # A local folder by its absolute path, so that resuming from another directory works.
+        "model": str(Path(name).resolve()) if Path(name).exists() else name,
         "objectives": list(chosen),
         "batch_size": batch_size,
         "gradient_accumulation_steps": gradient_accumulation_steps,
@@ -402,7 +403,7 @@ def _remove_checkpoints(out: Path) -> None:
 
 
 def _check_settings(checkpoint: Path, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    changed = [key for key in new if key != "model" and old.get(key) != new[key]]
+    changed = [key for key in new if old.get(key) != new[key]]
     if changed:
         what = ", ".join(f"{key} {old.get(key)!r} there, {new[key]!r} now" for key in changed)
         raise WordalignError(
