@@ -9,9 +9,12 @@ Conventions used everywhere in wordalign:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, overload
+
+import numpy as np
+import numpy.typing as npt
 
 Link: TypeAlias = tuple[int, int]
 """A link ``(i, j)`` between source token ``i`` and target token ``j``, both 0-based."""
@@ -155,3 +158,82 @@ class Alignment:
 
         sure, possible, scores = parse_pharaoh_links(line)
         return cls(sure, possible, scores or None)
+
+
+class PackedAlignments(Sequence[Alignment]):
+    """Sure-only alignments of many sentence pairs in three flat arrays, one per pair on demand.
+
+    What the statistical aligners return for a corpus: 100k :class:`Alignment` objects cost a
+    frozenset each (about 1 KB for 20 links), several times the arrays. Indexing builds the
+    :class:`Alignment` of one pair; iteration builds them one at a time; :meth:`pharaoh_lines`
+    formats straight from the arrays. It compares equal to any sequence of the same alignments.
+
+    Args:
+        src, tgt: source and target index of every link, sentence after sentence, each
+            sentence's links sorted by source then target index.
+        offsets: ``len(pairs) + 1`` boundaries: sentence ``s`` owns links
+            ``offsets[s]:offsets[s + 1]``.
+
+    Example:
+        >>> import numpy as np
+        >>> packed = PackedAlignments(np.array([0, 1]), np.array([0, 2]), np.array([0, 2, 2]))
+        >>> [a.to_pharaoh() for a in packed]
+        ['0-0 1-2', '']
+    """
+
+    __slots__ = ("_offsets", "_src", "_tgt")
+
+    def __init__(
+        self,
+        src: npt.NDArray[np.integer],
+        tgt: npt.NDArray[np.integer],
+        offsets: npt.NDArray[np.integer],
+    ) -> None:
+        if len(src) != len(tgt) or len(offsets) == 0 or int(offsets[-1]) != len(src):
+            raise ValueError("PackedAlignments: src, tgt and offsets do not fit together")
+        self._src = src
+        self._tgt = tgt
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> Alignment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Alignment]: ...
+
+    def __getitem__(self, index: int | slice) -> Alignment | list[Alignment]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        n = len(self)
+        k = index + n if index < 0 else index
+        if not 0 <= k < n:
+            raise IndexError(f"alignment index {index} out of range for {n} pairs")
+        lo, hi = int(self._offsets[k]), int(self._offsets[k + 1])
+        return Alignment._trusted(
+            frozenset(zip(self._src[lo:hi].tolist(), self._tgt[lo:hi].tolist(), strict=True))
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are unhashable
+
+    def __repr__(self) -> str:
+        return f"PackedAlignments({len(self)} pairs, {len(self._src)} links)"
+
+    def pharaoh_lines(self) -> Iterator[str]:
+        """One Pharaoh line per pair (``i-j`` sorted), without building the alignments."""
+        offsets = self._offsets.tolist()
+        for lo in range(0, len(offsets) - 1, 4096):
+            hi = min(lo + 4096, len(offsets) - 1)
+            base = offsets[lo]
+            src = self._src[base : offsets[hi]].tolist()
+            tgt = self._tgt[base : offsets[hi]].tolist()
+            for k in range(lo, hi):
+                a, b = offsets[k] - base, offsets[k + 1] - base
+                yield " ".join([f"{i}-{j}" for i, j in zip(src[a:b], tgt[a:b], strict=True)])

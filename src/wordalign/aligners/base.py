@@ -92,7 +92,7 @@ class Aligner(ABC):
         self._fit(as_pairs(bitext))
         return self
 
-    def align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+    def align(self, bitext: Iterable[PairLike]) -> Sequence[Alignment]:
         """One alignment per sentence pair, in input order (an empty one where nothing links)."""
         pairs = as_pairs(bitext)
         if self.trainable and not self.is_fitted():
@@ -106,7 +106,7 @@ class Aligner(ABC):
             )
         return alignments
 
-    def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+    def fit_align(self, bitext: Iterable[PairLike]) -> Sequence[Alignment]:
         """Train on the bitext and align it (the usual use of statistical aligners)."""
         pairs = as_pairs(bitext)
         return self.fit(pairs).align(pairs)
@@ -121,7 +121,7 @@ class Aligner(ABC):
         """Learn from ``pairs``; the default does nothing."""
 
     @abstractmethod
-    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+    def _align(self, pairs: list[SentencePair]) -> Sequence[Alignment]:
         """Align ``pairs``; must return exactly one alignment per pair."""
 
     def _state(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from wordalign.errors import InputFormatError
 from wordalign.io.files import PathLike, display_name, read_lines, write_lines
-from wordalign.types import Alignment, Link
+from wordalign.types import Alignment, Link, PackedAlignments
 
 _LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?))?$")
 _INDEX = re.compile(r"^\s*(\d+)\t")
@@ -105,6 +105,10 @@ def write_pharaoh(
     overwrite: bool = True,
 ) -> None:
     """Write one Pharaoh line per alignment, atomically (empty line for an empty alignment)."""
+    if isinstance(alignments, PackedAlignments) and not one_based:
+        # Sure links only and no scores: formatted straight from the arrays.
+        write_lines(path, alignments.pharaoh_lines(), overwrite=overwrite)
+        return
     write_lines(
         path,
         (format_pharaoh(a, possible_sep, with_scores, one_based) for a in alignments),

@@ -23,4 +23,4 @@ def suggest(method: str, pairs: Sequence[SentencePair]) -> list[Alignment]:
         aligner = get_aligner(method)
     except ImportError as exc:
         raise MissingDependencyError(f"the aligner {method!r} cannot be loaded: {exc}") from None
-    return aligner.fit_align(list(pairs))
+    return list(aligner.fit_align(list(pairs)))

@@ -176,6 +176,16 @@ def _compact(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def shrink_pool(
+    pool: np.ndarray, start: np.ndarray, bits: np.ndarray, meta: np.ndarray
+) -> np.ndarray:
+    """The pool compacted to its live tables when it is more than twice their size (else itself)."""
+    if len(pool) <= 4 * max(meta[1], 1024):
+        return pool
+    return _compact(pool, start, bits, meta, 0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _resize(
     pool: np.ndarray,
     start: np.ndarray,

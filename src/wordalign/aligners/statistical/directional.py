@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged
-from wordalign.types import Alignment, Link
+from wordalign.errors import UnknownNameError
+from wordalign.types import Link, PackedAlignments
 
 NULL = -1
 
@@ -48,8 +49,12 @@ def combine_directions(
     reverse: npt.NDArray[np.int32],
     encoded: EncodedBitext,
     method: str,
-) -> list[Alignment]:
+    variant: str = "moses",
+) -> PackedAlignments:
     """Symmetrize the Viterbi arrays of both directions into one alignment per sentence.
+
+    The heuristics of :mod:`wordalign.symmetrize`, computed by a numba kernel over the whole
+    corpus (:mod:`._symmetrize_kernels`); the result keeps the links in flat arrays.
 
     Args:
         forward: generators of the target tokens (source indices or -1).
@@ -57,19 +62,27 @@ def combine_directions(
         encoded: the bitext both arrays refer to.
         method: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` / ``"reverse"``
             for one direction alone (the other array is then ignored).
-    """
-    from wordalign.symmetrize import symmetrize_all
+        variant: the order of visits, ``"moses"`` or ``"atools"`` (see :mod:`wordalign.symmetrize`).
 
-    fwd = [
-        Alignment._trusted(frozenset(links))
-        for links in links_per_sentence(forward, encoded.tgt, reverse=False)
-    ]
-    if method == "forward":
-        return fwd
-    rev = [
-        Alignment._trusted(frozenset(links))
-        for links in links_per_sentence(reverse, encoded.src, reverse=True)
-    ]
-    if method == "reverse":
-        return rev
-    return symmetrize_all(fwd, rev, method)
+    Raises:
+        UnknownNameError: for an unknown method or variant.
+    """
+    from wordalign.aligners.statistical import _symmetrize_kernels as kernels
+    from wordalign.symmetrize import VARIANTS
+
+    if method not in kernels.METHOD_CODES:
+        raise UnknownNameError("symmetrization method", method, tuple(kernels.METHOD_CODES))
+    if variant not in VARIANTS:
+        raise UnknownNameError("symmetrization variant", variant, VARIANTS)
+    src_off, tgt_off = encoded.src.offsets, encoded.tgt.offsets
+    if len(forward) != tgt_off[-1] or len(reverse) != src_off[-1]:
+        raise ValueError("combine_directions: link arrays do not match the bitext")
+    src, tgt, offsets = kernels.symmetrize_corpus(
+        np.ascontiguousarray(forward, dtype=np.int32),
+        np.ascontiguousarray(reverse, dtype=np.int32),
+        src_off,
+        tgt_off,
+        kernels.METHOD_CODES[method],
+        variant == "atools",
+    )
+    return PackedAlignments(src, tgt, offsets)

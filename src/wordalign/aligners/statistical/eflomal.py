@@ -34,7 +34,9 @@ import ctypes
 import ctypes.util
 import hashlib
 import math
+import os
 import queue
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +56,7 @@ from wordalign.aligners.statistical.corpus import (
 )
 from wordalign.aligners.statistical.directional import combine_directions
 from wordalign.errors import UnknownNameError, WordalignError
-from wordalign.types import Alignment, Link, SentencePair
+from wordalign.types import Alignment, SentencePair
 
 __all__ = ["Eflomal", "iteration_schedule"]
 
@@ -65,8 +67,6 @@ _DIRECTIONS = ("forward", "reverse")
 _TOKENS_PER_CALL = 50_000
 # Sentences decoded per argmax call: bounds the pooled-marginal buffer.
 _ARGMAX_CHUNK = 2048
-# Sentences symmetrized at a time (bounds the intermediate alignment objects).
-_COMBINE_CHUNK = 4096
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -94,31 +94,6 @@ def iteration_schedule(
     if model == 2:
         return max(2, iters4), iters, 0
     return max(2, iters4), iters4, iters
-
-
-def _combine(forward: I32, reverse: I32, encoded: EncodedBitext, method: str) -> list[Alignment]:
-    """:func:`~.directional.combine_directions` over chunks of sentences: the per-direction
-    alignment objects it builds on the way exist for one chunk at a time, not for the corpus."""
-    out: list[Alignment] = []
-    shared: dict[Link, Link] = {}
-    src_off, tgt_off = encoded.src.offsets, encoded.tgt.offsets
-    for lo in range(0, len(encoded), _COMBINE_CHUNK):
-        hi = min(lo + _COMBINE_CHUNK, len(encoded))
-        s0, s1, t0, t1 = src_off[lo], src_off[hi], tgt_off[lo], tgt_off[hi]
-        chunk = EncodedBitext(
-            Ragged(encoded.src.ids[s0:s1], src_off[lo : hi + 1] - s0),
-            Ragged(encoded.tgt.ids[t0:t1], tgt_off[lo : hi + 1] - t0),
-            encoded.src_vocab,
-            encoded.tgt_vocab,
-        )
-        for alignment in combine_directions(forward[t0:t1], reverse[s0:s1], chunk, method):
-            if alignment.possible is alignment.sure and alignment.scores is None:
-                # One tuple per distinct link for the whole corpus: a link tuple costs more
-                # than its slot in a set, and most links recur (small indices).
-                sure = frozenset([shared.setdefault(link, link) for link in alignment.sure])
-                alignment = Alignment._trusted(sure)
-            out.append(alignment)
-    return out
 
 
 def _release_free_heap() -> None:
@@ -232,6 +207,39 @@ class _Sampler:
         self.inv_sum = np.zeros(corpus.n_src_types)
         self.jump = np.zeros(kernels.JUMP_LEN + 1)
         self.fert_ratio = np.ones(corpus.n_src_types * kernels.FERT_LEN)
+
+    def recount(self, model: int, corpus: _Corpus, prior: _Priors) -> None:
+        """Rebuild the counts of ``model`` from the links, in a pool of just the needed size."""
+        pool = kernels.make_counts(
+            model, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
+            self.links, corpus.n_tgt_types, self.pool, self.start, self.bits, self.used,
+            self.meta, self.count_sum, self.inv_sum, self.jump, prior.lex_sum, prior.jump,
+        )  # fmt: skip
+        self.pool = kernels.shrink_pool(pool, self.start, self.bits, self.meta)
+
+
+class _Direction:
+    """One direction's corpus, priors and samplers while its units of work run."""
+
+    def __init__(self, corpus: _Corpus, prior: _Priors, n_samplers: int) -> None:
+        self.corpus = corpus
+        self.prior = prior
+        self.samplers: list[_Sampler | None] = [None] * n_samplers
+        self.links: I32 | None = None
+        self._lock = threading.Lock()
+        self._remaining = n_samplers
+
+    def finish(self, k: int, sampler: _Sampler) -> bool:
+        """Store sampler ``k``; whether it was the direction's last one."""
+        with self._lock:
+            self.samplers[k] = sampler
+            self._remaining -= 1
+            return self._remaining == 0
+
+
+def _last_model(sweeps: tuple[int, int, int]) -> int:
+    """The highest model the schedule samples (1 when it samples nothing)."""
+    return max([m for m in (1, 2, 3) if sweeps[m - 1] > 0], default=1)
 
 
 def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
@@ -412,31 +420,52 @@ class Eflomal(Aligner):
         priors: dict[str, _Priors] | None,
         desc: str,
     ) -> dict[str, I32]:
-        """Sample the needed directions of ``encoded`` in parallel; the argmax links of each."""
+        """Sample the needed directions of ``encoded``; the argmax links of each.
+
+        Every sampler of every direction is one unit of work for a pool of threads (the kernels
+        release the GIL); units start largest first, so that the two directions, which differ in
+        size, still keep both cores busy to the end (longest-processing-time scheduling). A
+        sampler is created when its unit starts and shrunk to its final counts when it ends, and
+        the thread that finishes a direction's last sampler decodes that direction at once and
+        frees its samplers: at most one random-initialised count table per thread exists at a
+        time.
+        """
         want_fwd, want_rev = self._directions()
         n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
-        jobs: list[tuple[int, _Corpus]] = []
-        if want_fwd:
-            jobs.append((0, _Corpus.from_ragged(encoded.src, encoded.tgt, n_src, n_tgt)))
-        if want_rev:
-            jobs.append((1, _Corpus.from_ragged(encoded.tgt, encoded.src, n_tgt, n_src)))
-        sweeps = self.schedule(len(encoded))
+        directions: dict[int, _Direction] = {}
         n_samplers = int(self.n_samplers)
+        for index, wanted in enumerate((want_fwd, want_rev)):
+            if not wanted:
+                continue
+            corpus = (
+                _Corpus.from_ragged(encoded.src, encoded.tgt, n_src, n_tgt)
+                if index == 0
+                else _Corpus.from_ragged(encoded.tgt, encoded.src, n_tgt, n_src)
+            )
+            prior = priors[_DIRECTIONS[index]] if priors is not None else _Priors.none()
+            directions[index] = _Direction(corpus, prior, n_samplers)
+        units = sorted(
+            ((index, k) for index in directions for k in range(n_samplers)),
+            key=lambda unit: (-len(directions[unit[0]].corpus.tgt_ids), unit[1]),
+        )
+        sweeps = self.schedule(len(encoded))
         n_chunks = max(1, math.ceil(len(encoded) / _ARGMAX_CHUNK))
-        total = len(jobs) * n_samplers * (sum(sweeps) + n_chunks)
+        total = len(units) * (sum(sweeps) + n_chunks)
         ticks: queue.Queue[int | None] = queue.Queue()
 
-        def work(job: tuple[int, _Corpus]) -> I32:
-            index, corpus = job
-            prior = priors[_DIRECTIONS[index]] if priors is not None else _Priors.none()
+        def work(unit: tuple[int, int]) -> None:
+            index, k = unit
+            direction = directions[index]
             try:
-                return self._sample_direction(corpus, prior, index, sweeps, ticks.put)
+                sampler = self._sample(direction, index, k, sweeps, ticks.put)
+                if direction.finish(k, sampler):
+                    direction.links = self._decode(direction, sweeps, ticks.put)
             finally:
                 ticks.put(None)
 
         def progress_ticks() -> Iterator[None]:
             finished = 0
-            while finished < len(jobs):
+            while finished < len(units):
                 item = ticks.get()
                 if item is None:
                     finished += 1
@@ -444,60 +473,75 @@ class Eflomal(Aligner):
                 for _ in range(item):
                     yield None
 
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            futures = [pool.submit(work, job) for job in jobs]
+        workers = max(1, min(len(units), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(work, unit) for unit in units]
             for _ in progress_bar(progress_ticks(), total=total, desc=desc, enabled=self.progress):
                 pass
-            results = [f.result() for f in futures]
-        return {_DIRECTIONS[index]: links for (index, _), links in zip(jobs, results, strict=True)}
+            for future in futures:
+                future.result()
+        out: dict[str, I32] = {}
+        for index, direction in directions.items():
+            assert direction.links is not None
+            out[_DIRECTIONS[index]] = direction.links
+        return out
 
-    def _sample_direction(
+    def _sample(
         self,
-        corpus: _Corpus,
-        prior: _Priors,
-        direction: int,
+        direction: _Direction,
+        index: int,
+        k: int,
         sweeps: tuple[int, int, int],
         tick: Callable[[int], None],
-    ) -> I32:
-        """All samplers of one direction, then the pooled argmax (eflomal.c, ``align``)."""
+    ) -> _Sampler:
+        """Run sampler ``k`` of one direction through the schedule (eflomal.c, ``align``)."""
+        corpus, prior = direction.corpus, direction.prior
         null_prior = float(self.null_prior)
-        samplers = [
-            _Sampler(corpus, self._seed(direction, k), null_prior)
-            for k in range(int(self.n_samplers))
-        ]
-        last_model = max([m for m in (1, 2, 3) if sweeps[m - 1] > 0], default=1)
+        sampler = _Sampler(corpus, self._seed(index, k), null_prior)
+        last_model = _last_model(sweeps)
         per_call = max(1, _TOKENS_PER_CALL // max(len(corpus.tgt_ids), 1))
-        for sampler in samplers:
-            for model in range(1, last_model + 1):
-                if sweeps[model - 1] == 0 and model != last_model:
-                    continue
-                sampler.pool = kernels.make_counts(
-                    model, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
-                    sampler.links, corpus.n_tgt_types, sampler.pool, sampler.start, sampler.bits,
-                    sampler.used, sampler.meta, sampler.count_sum, sampler.inv_sum, sampler.jump,
-                    prior.lex_sum, prior.jump,
+        for model in range(1, last_model + 1):
+            if sweeps[model - 1] == 0 and model != last_model:
+                continue
+            sampler.recount(model, corpus, prior)
+            done = 0
+            while done < sweeps[model - 1]:
+                n = min(per_call, sweeps[model - 1] - done)
+                sampler.pool = kernels.gibbs_sweeps(
+                    model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids,
+                    corpus.tgt_offsets, sampler.links, sampler.pool, sampler.start,
+                    sampler.bits, sampler.used, sampler.meta, sampler.count_sum,
+                    sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
+                    prior.values, prior.start, prior.bits, prior.fert, null_prior, sampler.rng,
                 )  # fmt: skip
-                done = 0
-                while done < sweeps[model - 1]:
-                    n = min(per_call, sweeps[model - 1] - done)
-                    sampler.pool = kernels.gibbs_sweeps(
-                        model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids,
-                        corpus.tgt_offsets, sampler.links, sampler.pool, sampler.start,
-                        sampler.bits, sampler.used, sampler.meta, sampler.count_sum,
-                        sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
-                        prior.values, prior.start, prior.bits, prior.fert, null_prior, sampler.rng,
-                    )  # fmt: skip
-                    done += n
-                    tick(n)
-        # Final decoding: per chunk of sentences, every sampler in turn (the last one decides).
+                if model == 1 and done == 0:
+                    # The random initial links put nearly every token in a pair of its own; one
+                    # sweep concentrates them, and rebuilding the tables then returns that memory.
+                    sampler.recount(model, corpus, prior)
+                done += n
+                tick(n)
+        # Counts are a function of the links: rebuilt, they take only the room they need while
+        # the sampler waits for the others of its direction.
+        sampler.recount(last_model, corpus, prior)
+        return sampler
+
+    def _decode(
+        self, direction: _Direction, sweeps: tuple[int, int, int], tick: Callable[[int], None]
+    ) -> I32:
+        """The pooled argmax over a direction's samplers (eflomal.c, ``align``); frees them."""
+        corpus, prior, samplers = direction.corpus, direction.prior, direction.samplers
+        last_model = _last_model(sweeps)
+        null_prior = float(self.null_prior)
         src_len = np.diff(corpus.src_offsets)
         tgt_len = np.diff(corpus.tgt_offsets)
         cells = tgt_len * (src_len + 1)
+        # Per chunk of sentences, every sampler in turn (the last one decides).
         for lo in range(0, len(corpus), _ARGMAX_CHUNK):
             hi = min(lo + _ARGMAX_CHUNK, len(corpus))
             acc = np.zeros(max(int(cells[lo:hi].sum()), 1))
             for k in range(len(samplers) - 1, -1, -1):
                 sampler = samplers[k]
+                assert sampler is not None
                 sampler.pool = kernels.argmax_pass(
                     last_model, k == len(samplers) - 1, lo, hi, corpus.src_ids,
                     corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets, sampler.links,
@@ -506,8 +550,10 @@ class Eflomal(Aligner):
                     prior.keys, prior.values, prior.start, prior.bits, null_prior, acc,
                 )  # fmt: skip
                 tick(1)
-        links: I32 = samplers[0].links
-        return links
+        first = samplers[0]
+        assert first is not None
+        direction.samplers = []
+        return first.links
 
     # -- training ---------------------------------------------------------------------------
 
@@ -538,7 +584,7 @@ class Eflomal(Aligner):
         _release_free_heap()
         return encoded, result
 
-    def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+    def fit_align(self, bitext: Iterable[PairLike]) -> Sequence[Alignment]:
         """Train on the bitext and return the links of the training run.
 
         With ``remember_training_links`` (the default) these are exactly what ``align`` gives
@@ -551,7 +597,7 @@ class Eflomal(Aligner):
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
             self.memory_.fill(encoded, forward, reverse)
-        return _combine(forward, reverse, encoded, self.symmetrize)
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -561,7 +607,7 @@ class Eflomal(Aligner):
         assert self._priors is not None
         return self._priors
 
-    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+    def _align(self, pairs: list[SentencePair]) -> Sequence[Alignment]:
         self._check_params()
         want_fwd, want_rev = self._directions()
         if (want_fwd and "forward" not in self.stats_) or (
@@ -594,7 +640,7 @@ class Eflomal(Aligner):
                     reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
             del result
             _release_free_heap()
-        return _combine(forward, reverse, encoded, self.symmetrize)
+        return combine_directions(forward, reverse, encoded, self.symmetrize)
 
     def is_fitted(self) -> bool:
         """Whether the model is trained (cheaper than building the state to save)."""

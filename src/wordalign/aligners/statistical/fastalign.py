@@ -15,7 +15,7 @@ The numerical work lives in :mod:`wordalign.aligners.statistical._fastalign_kern
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -256,7 +256,7 @@ class FastAlign(Aligner):
     def _fit(self, pairs: list[SentencePair]) -> None:
         self._train(pairs, decode=False)
 
-    def fit_align(self, bitext: Iterable[PairLike]) -> list[Alignment]:
+    def fit_align(self, bitext: Iterable[PairLike]) -> Sequence[Alignment]:
         """Train on the bitext and align it; the final iteration decodes, as in fast_align.
 
         Gives the same links as ``fit`` then ``align`` (or a saved model's ``align``), but reuses
@@ -301,7 +301,7 @@ class FastAlign(Aligner):
 
     # -- aligning ---------------------------------------------------------------------------
 
-    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+    def _align(self, pairs: list[SentencePair]) -> Sequence[Alignment]:
         self._check_params()
         encoded = encode_bitext(
             pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
@@ -330,7 +330,7 @@ class FastAlign(Aligner):
 
     def _combine(
         self, generators: list[npt.NDArray[np.int32]], encoded: EncodedBitext
-    ) -> list[Alignment]:
+    ) -> Sequence[Alignment]:
         want_fwd, want_rev = self._directions()
         # combine_directions reads only the array(s) the method needs; fill the other with NULL.
         no_tgt_links = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)

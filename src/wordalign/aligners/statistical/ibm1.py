@@ -13,6 +13,7 @@ with its fixed table; words it never saw stay unaligned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -201,7 +202,7 @@ class IBM1(Aligner):
 
     # -- aligning ---------------------------------------------------------------------------
 
-    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+    def _align(self, pairs: list[SentencePair]) -> Sequence[Alignment]:
         self._check_params()
         want_fwd, want_rev = self._directions()
         if (want_fwd and self.forward_ is None) or (want_rev and self.reverse_ is None):
