@@ -76,6 +76,10 @@ def test_finetune_cli_trains_resumes_and_the_model_aligns(
     assert main(argv) == 0
     lines = aligned.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(PAIRS) and lines[4] == "" and all(lines[:4])
+    argv[2] = "simalign-argmax"
+    assert main([*argv, "--overwrite"]) == 0
+    lines = aligned.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(PAIRS) and lines[4] == "" and all(lines[:4])
 
 
 def test_finetune_cli_bad_bitext_line_names_file_and_line(

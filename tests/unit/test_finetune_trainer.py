@@ -145,6 +145,20 @@ def test_finetune_so_target_is_the_awesome_extraction(tiny_model_dir: Path) -> N
         assert {tuple(ij) for ij in words[k].nonzero().tolist()} == set(alignment.links)
 
 
+def test_finetune_epochs_set_the_steps_and_long_pairs_are_cut(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    messages: list[str] = []
+    settings: dict[str, Any] = {**FAST, "gradient_accumulation_steps": 2, "block_size": 8}
+    result = finetune(tiny_model_dir, PAIRS, tmp_path, epochs=2, log=messages.append, **settings)
+    # 12 pairs in batches of 2 = 6 batches an epoch; 2 epochs of 2 batches a step = 6 steps
+    assert result.steps == 6 and len(result.losses["so"]) == 6
+    assert result.truncated_pairs > 0 and result.settings["block_size"] == 8
+    assert messages == [
+        f"cut {result.truncated_pairs} pair(s) longer than 8 subwords to that length"
+    ]
+
+
 class _Stop(Exception):
     pass
 
