@@ -93,6 +93,7 @@ class FinetuneResult:
         pairs: Sentence pairs trained on.
         skipped_pairs: Input pairs left out for an empty side.
         truncated_pairs: Pairs with a side cut to the model's length limit.
+        settings: The settings that fix the training trajectory (a resume must match them).
     """
 
     out_dir: Path
