@@ -68,14 +68,13 @@ def _usage() -> dict[str, float]:
 
 def worker_wordalign(args: argparse.Namespace) -> None:
     from wordalign.io.bitext import read_parallel
+    from wordalign.io.pharaoh import write_pharaoh
     from wordalign.registry import get_aligner
 
     params: dict[str, Any] = json.loads(args.params)
     aligner = get_aligner(args.method, **params)
     alignments = aligner.fit_align(read_parallel(args.src, args.tgt, index_column=False))
-    with open(args.out, "w", encoding="utf-8") as out:
-        for alignment in alignments:
-            out.write(alignment.to_pharaoh() + "\n")
+    write_pharaoh(args.out, alignments)  # as `wordalign train` / `align` write them
     print(json.dumps(_usage()))
 
 

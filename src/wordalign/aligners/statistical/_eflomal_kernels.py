@@ -479,15 +479,25 @@ def position_distribution(
                 prior_keys, prior_values, prior_start, prior_bits, e, f
             )
     if model >= 2:
-        # Jumps from the left neighbour into i and from i to the right neighbour.
+        # Jumps from the left neighbour into i and from i to the right neighbour. In sentences
+        # shorter than JUMP_CENTER no jump is clamped, so the two slots are plain offsets from
+        # i (branch-free loop); longer ones take jump_index's clamping.
+        into = JUMP_CENTER - prev_i
+        out_of = JUMP_CENTER + next_i
+        short = n_src < JUMP_CENTER
         if model >= 3:
             for i in range(n_src):
                 phi = min(fert[_u(i)] + 1, FERT_LEN - 1)
-                out[_u(i)] *= (
-                    jump[_u(jump_index(prev_i, i))]
-                    * jump[_u(jump_index(i, next_i))]
-                    * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)]
-                )
+                if short:
+                    j_in = jump[_u(into + i)]
+                    j_out = jump[_u(out_of - i)]
+                else:
+                    j_in = jump[_u(jump_index(prev_i, i))]
+                    j_out = jump[_u(jump_index(i, next_i))]
+                out[_u(i)] *= j_in * j_out * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)]
+        elif short:
+            for i in range(n_src):
+                out[_u(i)] *= jump[_u(into + i)] * jump[_u(out_of - i)]
         else:
             for i in range(n_src):
                 out[_u(i)] *= jump[_u(jump_index(prev_i, i))] * jump[_u(jump_index(i, next_i))]

@@ -520,9 +520,6 @@ class Eflomal(Aligner):
                     sampler.recount(model, corpus, prior)
                 done += n
                 tick(n)
-        # Counts are a function of the links: rebuilt, they take only the room they need while
-        # the sampler waits for the others of its direction.
-        sampler.recount(last_model, corpus, prior)
         return sampler
 
     def _decode(
