@@ -34,7 +34,7 @@ from wordalign.io.pharaoh import read_pharaoh, write_pharaoh
 from wordalign.registry import aligner_names, get_aligner
 from wordalign.symmetrize import METHODS as SYMMETRIZATION_METHODS
 from wordalign.symmetrize import symmetrize, symmetrize_all
-from wordalign.types import Alignment, Link, SentencePair
+from wordalign.types import Alignment, Link, PackedAlignments, SentencePair
 
 # Public names that live in modules with heavy imports: name -> module, resolved on first access.
 _LAZY: dict[str, str] = {
@@ -56,6 +56,8 @@ _LAZY: dict[str, str] = {
     "CorpusSentenceAligner": "wordalign.corpus.sentalign",
     "build_corpus": "wordalign.corpus.build",
     "FilterReport": "wordalign.corpus.filters",
+    "finetune": "wordalign.finetune.trainer",
+    "FinetuneResult": "wordalign.finetune.trainer",
 }
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
     from wordalign.corpus.segment import segment, segment_document
     from wordalign.corpus.sentalign import Bead, CorpusSentenceAligner, align_sentences
     from wordalign.corpus.tokenize import normalize, tokenize
+    from wordalign.finetune.trainer import FinetuneResult, finetune
 
 
 def __getattr__(name: str) -> Any:
@@ -104,11 +107,13 @@ __all__ = [
     "Eflomal",
     "FastAlign",
     "FilterReport",
+    "FinetuneResult",
     "InputFormatError",
     "LengthMismatchError",
     "Link",
     "MissingDependencyError",
     "NotFittedError",
+    "PackedAlignments",
     "SentencePair",
     "SimAlign",
     "UnknownNameError",
@@ -120,6 +125,7 @@ __all__ = [
     "download_dermit",
     "evaluate",
     "evaluate_sentences",
+    "finetune",
     "get_aligner",
     "iter_documents",
     "load_bitext",

@@ -425,10 +425,10 @@ class Eflomal(Aligner):
         Every sampler of every direction is one unit of work for a pool of threads (the kernels
         release the GIL); units start largest first, so that the two directions, which differ in
         size, still keep both cores busy to the end (longest-processing-time scheduling). A
-        sampler is created when its unit starts and shrunk to its final counts when it ends, and
-        the thread that finishes a direction's last sampler decodes that direction at once and
-        frees its samplers: at most one random-initialised count table per thread exists at a
-        time.
+        sampler is created when its unit starts (its tables rebuilt to size after the first
+        sweep), and the thread that finishes a direction's last sampler decodes that direction at
+        once and frees its samplers: at most one random-initialised count table per thread exists
+        at a time.
         """
         want_fwd, want_rev = self._directions()
         n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
