@@ -518,10 +518,16 @@ def position_distribution(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def randomize_links(
-    src_offsets: np.ndarray, tgt_offsets: np.ndarray, null_prior: float, rng: np.ndarray
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    null_prior: float,
+    rng: np.ndarray,
+    links: np.ndarray,
 ) -> np.ndarray:
-    """Initial links: NULL with probability ``null_prior``, else a uniform source position."""
-    links = np.full(tgt_offsets[-1], -1, dtype=np.int32)
+    """Initial links, written into ``links`` (one entry per generated token, any signed integer
+    type wide enough for the longest sentence): NULL (-1) with probability ``null_prior``, else a
+    uniform source position."""
+    links[:] = -1
     for s in range(len(tgt_offsets) - 1):
         n_src = src_offsets[s + 1] - src_offsets[s]
         if n_src == 0:

@@ -197,9 +197,13 @@ class _Sampler:
 
     def __init__(self, corpus: _Corpus, seed: np.uint64, null_prior: float) -> None:
         self.rng = np.array([seed], dtype=np.uint64)
-        self.links: I32 = kernels.randomize_links(
-            corpus.src_offsets, corpus.tgt_offsets, null_prior, self.rng
-        )
+        # Links are positions within a sentence: 16 bits hold them in all but freak corpora,
+        # which halves the largest per-sampler array (the reference uses 16-bit links too).
+        wide = len(corpus.src_offsets) > 1 and int(np.diff(corpus.src_offsets).max()) >= 2**15
+        self.links: npt.NDArray[np.signedinteger[Any]] = kernels.randomize_links(
+            corpus.src_offsets, corpus.tgt_offsets, null_prior, self.rng,
+            np.empty(len(corpus.tgt_ids), dtype=np.int32 if wide else np.int16),
+        )  # fmt: skip
         self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(
             corpus.n_src_types, len(corpus.tgt_ids) // 2
         )
@@ -550,7 +554,7 @@ class Eflomal(Aligner):
         first = samplers[0]
         assert first is not None
         direction.samplers = []
-        return first.links
+        return first.links.astype(np.int32)
 
     # -- training ---------------------------------------------------------------------------
 
