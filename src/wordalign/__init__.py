@@ -57,6 +57,9 @@ _LAZY: dict[str, str] = {
     "build_corpus": "wordalign.corpus.build",
     "FilterReport": "wordalign.corpus.filters",
     "finetune": "wordalign.finetune.trainer",
+    "run_methods": "wordalign.experiments.methods",
+    "MethodsRun": "wordalign.experiments.methods",
+    "run_learning_curve": "wordalign.experiments.learning_curve",
     "FinetuneResult": "wordalign.finetune.trainer",
 }
 
@@ -77,6 +80,8 @@ if TYPE_CHECKING:
     from wordalign.corpus.segment import segment, segment_document
     from wordalign.corpus.sentalign import Bead, CorpusSentenceAligner, align_sentences
     from wordalign.corpus.tokenize import normalize, tokenize
+    from wordalign.experiments.learning_curve import run_learning_curve
+    from wordalign.experiments.methods import MethodsRun, run_methods
     from wordalign.finetune.trainer import FinetuneResult, finetune
 
 
@@ -111,6 +116,7 @@ __all__ = [
     "InputFormatError",
     "LengthMismatchError",
     "Link",
+    "MethodsRun",
     "MissingDependencyError",
     "NotFittedError",
     "PackedAlignments",
@@ -136,6 +142,8 @@ __all__ = [
     "read_parallel",
     "read_pharaoh",
     "resolve_data_dir",
+    "run_learning_curve",
+    "run_methods",
     "segment",
     "segment_document",
     "symmetrize",

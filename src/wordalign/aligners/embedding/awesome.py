@@ -64,9 +64,12 @@ class AwesomeAlign(EmbeddingAligner):
         self.precision = precision
         self.progress = progress
 
-    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+    def _validate(self) -> None:
         if self.extraction not in EXTRACTIONS:
             raise UnknownNameError("awesome-align extraction", self.extraction, EXTRACTIONS)
+
+    def _align(self, pairs: list[SentencePair]) -> list[Alignment]:
+        self._validate()
         return super()._align(pairs)
 
     def _extract(self, src: SentenceEmbedding, tgt: SentenceEmbedding) -> Alignment:
