@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -19,16 +20,30 @@ def progress(
     if not enabled:
         yield from iterable
         return
-    import os
+    yield from bar(total=total, desc=desc, iterable=iterable)
 
+
+def bar(
+    *,
+    total: float | None,
+    desc: str = "",
+    enabled: bool = True,
+    iterable: Iterable[Any] | None = None,
+    **options: Any,
+) -> Any:
+    """A tqdm bar to update by hand (``update``, ``set_postfix_str``, ``close``), on the same
+    terms as :func:`progress`: stderr, hidden off a terminal unless ``WORDALIGN_PROGRESS=1``,
+    and always hidden when not ``enabled``. ``options`` go to tqdm (``initial``, ``unit``,
+    ``unit_scale``, ...)."""
     from tqdm.auto import tqdm
 
     force = os.environ.get("WORDALIGN_PROGRESS") == "1"
-    yield from tqdm(
+    return tqdm(
         iterable,
         total=total,
         desc=desc,
-        disable=None if not force else False,
+        disable=True if not enabled else (None if not force else False),
         dynamic_ncols=True,
         leave=False,
+        **options,
     )

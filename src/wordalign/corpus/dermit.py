@@ -419,19 +419,11 @@ def _content_range(value: str | None) -> tuple[int, int | None]:
 def _copy(
     response: IO[bytes], out: IO[bytes], *, url: str, have: int, total: int | None, progress: bool
 ) -> None:
-    from tqdm.auto import tqdm
+    from wordalign._progress import bar as progress_bar
 
-    force = os.environ.get("WORDALIGN_PROGRESS") == "1"
     name = url.rsplit("/", 1)[-1]
-    with tqdm(
-        total=total,
-        initial=have,
-        unit="B",
-        unit_scale=True,
-        desc=name,
-        disable=(not progress) or (None if not force else False),
-        leave=False,
-        dynamic_ncols=True,
+    with progress_bar(
+        total=total, desc=name, enabled=progress, initial=have, unit="B", unit_scale=True
     ) as bar:
         while True:
             try:
