@@ -3,11 +3,8 @@ reports bad input in one line with exit code 2."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -15,25 +12,7 @@ pytest.importorskip("torch", reason="fine-tuning needs the neural extra (torch)"
 pytest.importorskip("transformers", reason="fine-tuning needs the neural extra")
 
 
-def _embedding_fixtures() -> ModuleType:
-    """tests/embedding/conftest.py, whose tiny-model fixtures these tests share."""
-    name = "_wordalign_embedding_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "embedding" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-_fixtures = _embedding_fixtures()
-training_text = _fixtures.training_text
-tiny_vocab = _fixtures.tiny_vocab
-tiny_model_dir = _fixtures.tiny_model_dir
-
-from wordalign.cli.main import main  # noqa: E402
+from wordalign.cli.main import main
 
 PAIRS = [
     "ka lamun tsch ||| rister gen",

@@ -3,14 +3,12 @@ trains, the SO target equals awesome extraction, resuming equals an uninterrupte
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,24 +16,6 @@ import pytest
 torch = pytest.importorskip("torch", reason="fine-tuning needs the neural extra (torch)")
 pytest.importorskip("transformers", reason="fine-tuning needs the neural extra")
 
-
-def _embedding_fixtures() -> ModuleType:
-    """tests/embedding/conftest.py, whose tiny-model fixtures these tests share."""
-    name = "_wordalign_embedding_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "embedding" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
-_fixtures = _embedding_fixtures()
-training_text = _fixtures.training_text
-tiny_vocab = _fixtures.tiny_vocab
-tiny_model_dir = _fixtures.tiny_model_dir
 
 from wordalign.aligners.embedding import AwesomeAlign  # noqa: E402
 from wordalign.errors import WordalignError  # noqa: E402
