@@ -55,3 +55,36 @@ def test_use_onednn_linears_does_nothing_without_onednn(monkeypatch: pytest.Monk
     assert not onednn_available()
     assert use_onednn_linears(model) == 0
     assert type(model[0]) is torch.nn.Linear
+
+
+@needs_onednn
+@pytest.mark.parametrize("family", ["bert", "xlm-roberta"])
+def test_fused_bert_blocks_give_the_hidden_states_of_the_original(family: str) -> None:
+    transformers = pytest.importorskip("transformers", reason="the blocks are transformers'")
+    import copy
+
+    sizes = {
+        "vocab_size": 120,
+        "hidden_size": 32,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "intermediate_size": 64,
+    }
+    if family == "bert":
+        config = transformers.BertConfig(**sizes)
+        original = transformers.BertModel(config).eval()
+    else:
+        config = transformers.XLMRobertaConfig(**sizes, pad_token_id=1)
+        original = transformers.XLMRobertaModel(config).eval()
+    fast = copy.deepcopy(original)
+    assert use_onednn_linears(fast) > 0
+    fused = [m for m in fast.modules() if "forward" in vars(m)]
+    # Per layer: the attention output, the intermediate (GELU) and the output block.
+    assert len(fused) == 3 * sizes["num_hidden_layers"]
+    ids = torch.tensor([[5, 6, 7, 8, 9], [10, 11, 12, 1, 1]])
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    with torch.inference_mode():
+        expected = original(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+        got = fast(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    for e, g in zip(expected.hidden_states, got.hidden_states, strict=True):
+        torch.testing.assert_close(g, e, rtol=1e-5, atol=1e-5)
