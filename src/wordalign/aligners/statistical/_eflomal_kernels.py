@@ -485,6 +485,8 @@ def position_distribution(
         into = JUMP_CENTER - prev_i
         out_of = JUMP_CENTER + next_i
         short = n_src < JUMP_CENTER
+        # The total is summed in the same pass (same order of additions as a pass of its own).
+        total = 0.0
         if model >= 3:
             for i in range(n_src):
                 phi = min(fert[_u(i)] + 1, FERT_LEN - 1)
@@ -494,16 +496,23 @@ def position_distribution(
                 else:
                     j_in = jump[_u(jump_index(prev_i, i))]
                     j_out = jump[_u(jump_index(i, next_i))]
-                out[_u(i)] *= j_in * j_out * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)]
+                w = out[_u(i)] * (j_in * j_out * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)])
+                out[_u(i)] = w
+                total += w
         elif short:
             for i in range(n_src):
-                out[_u(i)] *= jump[_u(into + i)] * jump[_u(out_of - i)]
+                w = out[_u(i)] * (jump[_u(into + i)] * jump[_u(out_of - i)])
+                out[_u(i)] = w
+                total += w
         else:
             for i in range(n_src):
-                out[_u(i)] *= jump[_u(jump_index(prev_i, i))] * jump[_u(jump_index(i, next_i))]
-    total = 0.0
-    for i in range(n_src):
-        total += out[i]
+                w = out[_u(i)] * (jump[_u(jump_index(prev_i, i))] * jump[_u(jump_index(i, next_i))])
+                out[_u(i)] = w
+                total += w
+    else:
+        total = 0.0
+        for i in range(n_src):
+            total += out[i]
     alpha = NULL_ALPHA
     if has_prior:
         alpha += prior_value(prior_keys, prior_values, prior_start, prior_bits, 0, f)
