@@ -229,11 +229,21 @@ class PackedAlignments(Sequence[Alignment]):
     def pharaoh_lines(self) -> Iterator[str]:
         """One Pharaoh line per pair (``i-j`` sorted), without building the alignments."""
         offsets = self._offsets.tolist()
+        # Links between the first 128 words of each side (nearly all) are looked up as
+        # ready-made strings: formatting 2 million links one by one would cost a second.
+        width = 128
+        ready = [f"{i}-{j}" for i in range(width) for j in range(width)]
         for lo in range(0, len(offsets) - 1, 4096):
             hi = min(lo + 4096, len(offsets) - 1)
             base = offsets[lo]
-            src = self._src[base : offsets[hi]].tolist()
-            tgt = self._tgt[base : offsets[hi]].tolist()
+            src = self._src[base : offsets[hi]]
+            tgt = self._tgt[base : offsets[hi]]
+            small = (src < width) & (tgt < width)
+            codes = np.where(small, src.astype(np.int64) * width + tgt, -1).tolist()
+            src_list, tgt_list = src.tolist(), tgt.tolist()
+            texts = [
+                ready[c] if c >= 0 else f"{i}-{j}"
+                for c, i, j in zip(codes, src_list, tgt_list, strict=True)
+            ]
             for k in range(lo, hi):
-                a, b = offsets[k] - base, offsets[k + 1] - base
-                yield " ".join([f"{i}-{j}" for i, j in zip(src[a:b], tgt[a:b], strict=True)])
+                yield " ".join(texts[offsets[k] - base : offsets[k + 1] - base])

@@ -121,3 +121,13 @@ def test_packed_alignments_behave_as_a_sequence() -> None:
         packed[3]
     with pytest.raises(ValueError):
         PackedAlignments(np.zeros(2), np.zeros(1), np.array([0, 2]))
+
+
+def test_pharaoh_lines_format_large_indices_too() -> None:
+    packed = PackedAlignments(
+        np.array([0, 127, 128, 3], dtype=np.int32),
+        np.array([200, 5, 1, 4], dtype=np.int32),
+        np.array([0, 3, 3, 4], dtype=np.int64),
+    )
+    assert list(packed.pharaoh_lines()) == ["0-200 127-5 128-1", "", "3-4"]
+    assert list(packed.pharaoh_lines()) == [a.to_pharaoh() for a in packed]

@@ -427,9 +427,7 @@ class Eflomal(Aligner):
         """Sample the needed directions of ``encoded``; the argmax links of each.
 
         Every sampler of every direction is one unit of work for a pool of threads (the kernels
-        release the GIL); units start largest first, so that the two directions, which differ in
-        size, still keep both cores busy to the end (longest-processing-time scheduling). A
-        sampler is created when its unit starts (its tables rebuilt to size after the first
+        release the GIL), as many threads as cores. A sampler is created when its unit starts (its tables rebuilt to size after the first
         sweep), and the thread that finishes a direction's last sampler decodes that direction at
         once and frees its samplers: at most one random-initialised count table per thread exists
         at a time.
@@ -448,10 +446,10 @@ class Eflomal(Aligner):
             )
             prior = priors[_DIRECTIONS[index]] if priors is not None else _Priors.none()
             directions[index] = _Direction(corpus, prior, n_samplers)
-        units = sorted(
-            ((index, k) for index in directions for k in range(n_samplers)),
-            key=lambda unit: (-len(directions[unit[0]].corpus.tgt_ids), unit[1]),
-        )
+        # Both directions cost about the same (a sweep visits every (src, tgt) word pair of
+        # every sentence, in either direction): taking their samplers in turn makes them finish
+        # together, so that the two decodings, serial within a direction, run side by side.
+        units = [(index, k) for k in range(n_samplers) for index in directions]
         sweeps = self.schedule(len(encoded))
         n_chunks = max(1, math.ceil(len(encoded) / _ARGMAX_CHUNK))
         total = len(units) * (sum(sweeps) + n_chunks)
