@@ -1001,6 +1001,35 @@ def argmax_pass(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def table_entries(
+    pool: np.ndarray, start: np.ndarray, bits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every stored pair with a non-zero count: ``(e, f, n(e, f))``, ``e`` ascending (``f`` in
+    table order within each ``e``)."""
+    n = 0
+    for e in range(len(bits)):
+        if bits[e] > 0:
+            base = 2 * start[e]
+            for h in range(1 << bits[e]):
+                if pool[base + 2 * h] != _EMPTY and pool[base + 2 * h + 1] != 0:
+                    n += 1
+    out_e = np.empty(n, dtype=np.int32)
+    out_f = np.empty(n, dtype=np.int32)
+    out_n = np.empty(n, dtype=np.float64)
+    k = 0
+    for e in range(len(bits)):
+        if bits[e] > 0:
+            base = 2 * start[e]
+            for h in range(1 << bits[e]):
+                if pool[base + 2 * h] != _EMPTY and pool[base + 2 * h + 1] != 0:
+                    out_e[k] = e
+                    out_f[k] = pool[base + 2 * h]
+                    out_n[k] = pool[base + 2 * h + 1]
+                    k += 1
+    return out_e, out_f, out_n
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def chain_and_fertility_counts(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,

@@ -247,25 +247,26 @@ def _last_model(sweeps: tuple[int, int, int]) -> int:
 
 
 def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
-    """Lexical, jump and fertility counts of an alignment (NULL links counted as e = 0)."""
-    src_len = np.diff(corpus.src_offsets)
-    tgt_len = np.diff(corpus.tgt_offsets)
-    sent = np.repeat(np.arange(len(corpus)), tgt_len)
-    live = src_len[sent] > 0
-    where = np.minimum(corpus.src_offsets[sent] + np.maximum(links, 0), len(corpus.src_ids) - 1)
-    e = np.zeros(len(links), dtype=np.int64)
-    linked = live & (links >= 0)
-    e[linked] = corpus.src_ids[where[linked]]
-    keys = e[live].astype(np.int64) * max(corpus.n_tgt_types, 1) + corpus.tgt_ids[live]
-    uniq, counts = np.unique(keys, return_counts=True)
-    lex_e = (uniq // max(corpus.n_tgt_types, 1)).astype(np.int32)
-    lex_f = (uniq % max(corpus.n_tgt_types, 1)).astype(np.int32)
+    """Lexical, jump and fertility counts of an alignment (NULL links counted as e = 0).
+
+    The lexical counts are gathered in a count table as a sampler's are (``make_counts``), which
+    needs a few MB, where sorting the pairs of all 2.6 million tokens of DERMIT needed 120.
+    """
+    n_types = corpus.n_src_types
+    pool, start, bits, used, meta = kernels.new_lex_table(n_types, 1024)
+    pool = kernels.make_counts(
+        1, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets, links,
+        corpus.n_tgt_types, pool, start, bits, used, meta, np.zeros(n_types), np.zeros(n_types),
+        np.zeros(kernels.JUMP_LEN + 1), np.zeros(0), np.zeros(0),
+    )  # fmt: skip
+    lex_e, lex_f, counts = kernels.table_entries(pool, start, bits)
+    order = np.lexsort((lex_f, lex_e))
     jump = np.zeros(kernels.JUMP_LEN)
-    fert = np.zeros(corpus.n_src_types * kernels.FERT_LEN)
+    fert = np.zeros(n_types * kernels.FERT_LEN)
     kernels.chain_and_fertility_counts(
         corpus.src_ids, corpus.src_offsets, corpus.tgt_offsets, links, jump, fert
     )
-    return _Stats(lex_e, lex_f, counts.astype(np.float64), jump, fert)
+    return _Stats(lex_e[order], lex_f[order], counts[order], jump, fert)
 
 
 class Eflomal(Aligner):
@@ -522,6 +523,9 @@ class Eflomal(Aligner):
                     sampler.recount(model, corpus, prior)
                 done += n
                 tick(n)
+        # Tables that grew and shrank while sampling leave dead regions in the pool; the sampler
+        # waits for the others of its direction in a pool of its live tables only.
+        sampler.pool = kernels.shrink_pool(sampler.pool, sampler.start, sampler.bits, sampler.meta)
         return sampler
 
     def _decode(
