@@ -365,3 +365,25 @@ def test_gamma_sampler_moments() -> None:
         draws = np.array([K.gamma(rng, shape) for _ in range(20000)])
         assert draws.mean() == pytest.approx(shape, rel=0.05)
         assert draws.var() == pytest.approx(shape, rel=0.1)
+
+
+def test_stats_of_links_hand_counted() -> None:
+    from wordalign.aligners.statistical.eflomal import _Corpus, _stats_from_links
+
+    # Two pairs, generating-side ids shifted (0 = NULL): "a b" -> "x y" with x<-a, y<-NULL,
+    # "b" -> "x x" with both x<-b; an empty source pair contributes nothing.
+    corpus = _Corpus(
+        src_ids=np.array([1, 2, 2], dtype=np.int32),
+        src_offsets=np.array([0, 2, 3, 3], dtype=np.int64),
+        tgt_ids=np.array([0, 1, 0, 0, 1], dtype=np.int32),
+        tgt_offsets=np.array([0, 2, 4, 5], dtype=np.int64),
+        n_src_types=3,
+        n_tgt_types=2,
+    )
+    stats = _stats_from_links(corpus, np.array([0, -1, 0, 0, -1], dtype=np.int32))
+    columns = (stats.lex_e.tolist(), stats.lex_f.tolist(), stats.lex_count.tolist())
+    triples = list(zip(*columns, strict=True))
+    assert triples == [(0, 1, 1.0), (1, 0, 1.0), (2, 0, 2.0)]
+    # Fertility: a has 1, b (first pair) 0, b (second pair) 2.
+    fert = stats.fert.reshape(3, K.FERT_LEN)
+    assert fert[1, 1] == 1.0 and fert[2, 0] == 1.0 and fert[2, 2] == 1.0
