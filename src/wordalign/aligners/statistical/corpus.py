@@ -7,8 +7,9 @@ and spaCy's ``AlignmentArray`` store them. Kernels take these arrays and nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -83,6 +84,26 @@ class Vocabulary:
     def get(self, word: str, default: int = -1) -> int:
         """The id of ``word``, or ``default`` when it is unknown."""
         return self._ids.get(word, default)
+
+    def to_state(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
+        """The words as UTF-8 bytes plus offsets (``PREFIX_bytes``, ``PREFIX_offsets``), so that
+        a model's npz stores them without pickling."""
+        encoded = [w.encode("utf-8") for w in self.words]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(
+            np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:]
+        )
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any], prefix: str) -> Vocabulary:
+        """The vocabulary :meth:`to_state` stored under ``prefix`` (``KeyError`` when absent)."""
+        data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
+        offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64).tolist()
+        return cls(
+            data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)
+        )
 
     def encode(self, tokens: Sequence[str], grow: bool) -> IntArray:
         """Ids of ``tokens``: new words are added when ``grow``, else encoded as -1."""

@@ -20,6 +20,22 @@ from wordalign.types import Link, PackedAlignments
 
 NULL = -1
 
+ONE_DIRECTION = ("forward", "reverse")
+"""Names that keep one direction's links alone instead of symmetrizing."""
+
+
+def check_symmetrize(method: str) -> None:
+    """Raise :class:`UnknownNameError` unless ``method`` is a heuristic or a single direction."""
+    from wordalign.symmetrize import METHODS
+
+    if method not in (*METHODS, *ONE_DIRECTION):
+        raise UnknownNameError("symmetrization method", method, (*METHODS, *ONE_DIRECTION))
+
+
+def needed_directions(method: str) -> tuple[bool, bool]:
+    """Which of (forward, reverse) the symmetrization ``method`` reads."""
+    return method != "reverse", method != "forward"
+
 
 def links_per_sentence(
     generators: npt.NDArray[np.int32], generated: Ragged, reverse: bool

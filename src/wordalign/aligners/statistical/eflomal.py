@@ -54,13 +54,16 @@ from wordalign.aligners.statistical.corpus import (
     Ragged,
     Vocabulary,
 )
-from wordalign.aligners.statistical.directional import combine_directions
-from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.aligners.statistical.directional import (
+    check_symmetrize,
+    combine_directions,
+    needed_directions,
+)
+from wordalign.errors import WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["Eflomal", "iteration_schedule"]
 
-_ONE_DIRECTION = ("forward", "reverse")
 _DIRECTIONS = ("forward", "reverse")
 # Sweeps per kernel call aim at this many generated tokens, so that tiny corpora (which get
 # thousands of sweeps) do not spend their time in Python calls.
@@ -339,12 +342,7 @@ class Eflomal(Aligner):
     # -- validation -------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        from wordalign.symmetrize import METHODS
-
-        if self.symmetrize not in (*METHODS, *_ONE_DIRECTION):
-            raise UnknownNameError(
-                "symmetrization method", self.symmetrize, (*METHODS, *_ONE_DIRECTION)
-            )
+        check_symmetrize(self.symmetrize)
         if int(self.model) not in (1, 2, 3):
             raise WordalignError(f"eflomal: model must be 1, 2 or 3, got {self.model}")
         if int(self.n_samplers) < 1:
@@ -363,7 +361,7 @@ class Eflomal(Aligner):
 
     def _directions(self) -> tuple[bool, bool]:
         """Which of (forward, reverse) the symmetrization needs."""
-        return self.symmetrize != "reverse", self.symmetrize != "forward"
+        return needed_directions(self.symmetrize)
 
     def schedule(self, n_pairs: int) -> tuple[int, int, int]:
         """Sweeps of (IBM1, HMM, fertility) for ``n_pairs`` pairs, explicit counts applied."""
@@ -655,8 +653,8 @@ class Eflomal(Aligner):
         if getattr(self, "src_vocab_", None) is None:
             return {}
         state: dict[str, Any] = {"n_train_pairs": self.n_train_pairs_}
-        state.update(_pack_words("src_vocab", self.src_vocab_.words))
-        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        state.update(self.src_vocab_.to_state("src_vocab"))
+        state.update(self.tgt_vocab_.to_state("tgt_vocab"))
         for label, stats in self.stats_.items():
             state[f"{label}_lex_e"] = stats.lex_e
             state[f"{label}_lex_f"] = stats.lex_f
@@ -669,8 +667,8 @@ class Eflomal(Aligner):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         try:
-            self.src_vocab_ = Vocabulary(_unpack_words(state, "src_vocab"))
-            self.tgt_vocab_ = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            self.src_vocab_ = Vocabulary.from_state(state, "src_vocab")
+            self.tgt_vocab_ = Vocabulary.from_state(state, "tgt_vocab")
             self.n_train_pairs_ = int(state["n_train_pairs"])
             stats: dict[str, _Stats] = {}
             for label in _DIRECTIONS:
@@ -765,18 +763,3 @@ class _TrainingMemory:
 
         keys = np.ascontiguousarray(state["memory_keys"], dtype=np.uint8).reshape(-1, 16)
         return cls(keys, ragged("memory_forward"), ragged("memory_reverse"))
-
-
-def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
-    """A word list as UTF-8 bytes plus offsets (npz stores it without pickling)."""
-    encoded = [w.encode("utf-8") for w in words]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
-    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
-
-
-def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
-    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
-    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64)
-    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]

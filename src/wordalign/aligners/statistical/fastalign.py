@@ -32,13 +32,16 @@ from wordalign.aligners.statistical.corpus import (
     Vocabulary,
     encode_bitext,
 )
-from wordalign.aligners.statistical.directional import combine_directions
-from wordalign.errors import NotFittedError, UnknownNameError, WordalignError
+from wordalign.aligners.statistical.directional import (
+    check_symmetrize,
+    combine_directions,
+    needed_directions,
+)
+from wordalign.errors import NotFittedError, WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["FastAlign"]
 
-_ONE_DIRECTION = ("forward", "reverse")
 
 # fast_align clamps the tension to this range after every gradient step (fast_align.cc).
 _TENSION_MIN = 0.1
@@ -230,12 +233,7 @@ class FastAlign(Aligner):
     # -- validation -------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        from wordalign.symmetrize import METHODS
-
-        if self.symmetrize not in (*METHODS, *_ONE_DIRECTION):
-            raise UnknownNameError(
-                "symmetrization method", self.symmetrize, (*METHODS, *_ONE_DIRECTION)
-            )
+        check_symmetrize(self.symmetrize)
         if int(self.n_iter) < 1:
             raise WordalignError(f"fastalign: n_iter must be at least 1, got {self.n_iter}")
         if not 0.0 <= float(self.p0) < 1.0:
@@ -249,7 +247,7 @@ class FastAlign(Aligner):
 
     def _directions(self) -> tuple[bool, bool]:
         """Which of (forward, reverse) the symmetrization needs."""
-        return self.symmetrize != "reverse", self.symmetrize != "forward"
+        return needed_directions(self.symmetrize)
 
     # -- training ---------------------------------------------------------------------------
 
@@ -375,8 +373,8 @@ class FastAlign(Aligner):
         if getattr(self, "src_vocab_", None) is None:
             return {}
         state: dict[str, Any] = {}
-        state.update(_pack_words("src_vocab", self.src_vocab_.words))
-        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        state.update(self.src_vocab_.to_state("src_vocab"))
+        state.update(self.tgt_vocab_.to_state("tgt_vocab"))
         for label, model in (("forward", self.forward_), ("reverse", self.reverse_)):
             if model is None:
                 continue
@@ -390,8 +388,8 @@ class FastAlign(Aligner):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         try:
-            self.src_vocab_ = Vocabulary(_unpack_words(state, "src_vocab"))
-            self.tgt_vocab_ = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            self.src_vocab_ = Vocabulary.from_state(state, "src_vocab")
+            self.tgt_vocab_ = Vocabulary.from_state(state, "tgt_vocab")
             models: dict[str, _Direction | None] = {}
             for label in ("forward", "reverse"):
                 if f"{label}_row_ptr" not in state:
@@ -409,18 +407,3 @@ class FastAlign(Aligner):
             raise WordalignError(f"fastalign: incomplete or damaged model state ({exc})") from None
         self.forward_ = models["forward"]
         self.reverse_ = models["reverse"]
-
-
-def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
-    """A word list as UTF-8 bytes plus offsets (npz stores it without pickling)."""
-    encoded = [w.encode("utf-8") for w in words]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
-    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
-
-
-def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
-    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
-    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64)
-    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]

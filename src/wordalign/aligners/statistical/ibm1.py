@@ -25,13 +25,16 @@ from wordalign._progress import progress as progress_bar
 from wordalign.aligners.base import Aligner
 from wordalign.aligners.statistical import _ibm1_kernels as kernels
 from wordalign.aligners.statistical.corpus import Ragged, Vocabulary, encode_bitext
-from wordalign.aligners.statistical.directional import combine_directions
-from wordalign.errors import UnknownNameError, WordalignError
+from wordalign.aligners.statistical.directional import (
+    check_symmetrize,
+    combine_directions,
+    needed_directions,
+)
+from wordalign.errors import WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["IBM1"]
 
-_ONE_DIRECTION = ("forward", "reverse")
 
 # Cells (NULL or source token × target token) up to which the table index of every cell is
 # computed once and kept (4 bytes each: 400 MB per direction at most); larger corpora look the
@@ -160,16 +163,12 @@ class IBM1(Aligner):
         self.progress = progress
 
     def _check_params(self) -> None:
-        from wordalign.symmetrize import METHODS
-
-        valid = (*METHODS, *_ONE_DIRECTION)
-        if self.symmetrize not in valid:
-            raise UnknownNameError("symmetrization method", self.symmetrize, valid)
+        check_symmetrize(self.symmetrize)
         if int(self.n_iter) < 1:
             raise WordalignError(f"ibm1: n_iter must be at least 1, got {self.n_iter}")
 
     def _directions(self) -> tuple[bool, bool]:
-        return self.symmetrize != "reverse", self.symmetrize != "forward"
+        return needed_directions(self.symmetrize)
 
     # -- training ---------------------------------------------------------------------------
 
@@ -236,8 +235,8 @@ class IBM1(Aligner):
         if getattr(self, "src_vocab_", None) is None:
             return {}
         state: dict[str, Any] = {}
-        state.update(_pack_words("src_vocab", self.src_vocab_.words))
-        state.update(_pack_words("tgt_vocab", self.tgt_vocab_.words))
+        state.update(self.src_vocab_.to_state("src_vocab"))
+        state.update(self.tgt_vocab_.to_state("tgt_vocab"))
         for label, table in (("forward", self.forward_), ("reverse", self.reverse_)):
             if table is None:
                 continue
@@ -249,8 +248,8 @@ class IBM1(Aligner):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         try:
-            src_vocab = Vocabulary(_unpack_words(state, "src_vocab"))
-            tgt_vocab = Vocabulary(_unpack_words(state, "tgt_vocab"))
+            src_vocab = Vocabulary.from_state(state, "src_vocab")
+            tgt_vocab = Vocabulary.from_state(state, "tgt_vocab")
             tables: dict[str, Table | None] = {}
             for label in ("forward", "reverse"):
                 if f"{label}_row_ptr" not in state:
@@ -271,18 +270,3 @@ class IBM1(Aligner):
         self.tgt_vocab_ = tgt_vocab
         self.forward_ = tables["forward"]
         self.reverse_ = tables["reverse"]
-
-
-def _pack_words(prefix: str, words: list[str]) -> dict[str, npt.NDArray[Any]]:
-    """A word list as UTF-8 bytes plus offsets, so that npz stores it without pickling."""
-    encoded = [w.encode("utf-8") for w in words]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
-    return {f"{prefix}_bytes": data, f"{prefix}_offsets": offsets}
-
-
-def _unpack_words(state: dict[str, Any], prefix: str) -> list[str]:
-    data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
-    offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64).tolist()
-    return [data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)]
