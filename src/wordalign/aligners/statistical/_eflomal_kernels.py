@@ -768,6 +768,132 @@ def _table_cache(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _visit_sentences(
+    model: int,
+    argmax: bool,
+    first: bool,
+    sent_lo: int,
+    sent_hi: int,
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    links: np.ndarray,
+    pool: np.ndarray,
+    start: np.ndarray,
+    bits: np.ndarray,
+    used: np.ndarray,
+    meta: np.ndarray,
+    count_sum: np.ndarray,
+    inv_sum: np.ndarray,
+    jump: np.ndarray,
+    fert_ratio: np.ndarray,
+    prior_keys: np.ndarray,
+    prior_values: np.ndarray,
+    prior_start: np.ndarray,
+    prior_bits: np.ndarray,
+    null_prior: float,
+    rng: np.ndarray,
+    acc: np.ndarray,
+) -> np.ndarray:
+    # One pass over sentences sent_lo:sent_hi that takes every link out, computes its
+    # conditional and puts it back: drawn from the conditional (a Gibbs sweep) or, when argmax,
+    # moved to the argmax of the pooled marginals in acc (see argmax_pass). Returns the pool.
+    max_src = _max_sentence_length(src_offsets)
+    ps = np.empty(max_src + 1)
+    fert = np.zeros(max_src, dtype=np.int64)
+    sent_base = np.zeros(max_src, dtype=np.int64)
+    sent_bits = np.zeros(max_src, dtype=np.int64)
+    next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
+    base = 0
+    for s in range(sent_lo, sent_hi):
+        s0 = src_offsets[s]
+        n_src = src_offsets[s + 1] - s0
+        t0 = tgt_offsets[s]
+        n_tgt = tgt_offsets[s + 1] - t0
+        if n_src == 0 or n_tgt == 0:
+            continue
+        src_sent = src_ids[s0 : s0 + n_src]
+        moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+        # next_table[j]: source position of the nearest non-NULL link right of j.
+        nxt = n_src
+        for j in range(n_tgt - 1, -1, -1):
+            next_table[j] = nxt
+            if links[t0 + j] >= 0:
+                nxt = links[t0 + j]
+        if model >= 3:
+            fert[:n_src] = 0
+            for j in range(n_tgt):
+                if links[t0 + j] >= 0:
+                    fert[links[t0 + j]] += 1
+        prev_i = -1
+        for j in range(n_tgt):
+            f = tgt_ids[t0 + j]
+            old_i = links[t0 + j]
+            next_i = next_table[j]
+            old_e = 0 if old_i < 0 else src_sent[old_i]
+            if model >= 3 and old_i >= 0:
+                fert[old_i] -= 1
+            # Most links are drawn again to the same word: the pair stays in its table (at count 0
+            # for a moment, which reads as absent) and the old 1/sum is kept, so that case needs no
+            # second lookup when the link is counted again (as in eflomal.c, ``sample``).
+            count_sum[old_e] -= 1.0
+            old_inv = inv_sum[old_e]
+            inv_sum[old_e] = 1.0 / count_sum[old_e]
+            cell = _lex_decrement(pool, start, bits, old_e, f)
+            if model >= 2:
+                _move_jumps(old_i, prev_i, next_i, jump, -1.0)
+            total = position_distribution(
+                model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
+                pool, start, bits, inv_sum, jump, fert_ratio,
+                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
+            )  # fmt: skip
+            if argmax:
+                best = 0
+                for i in range(n_src + 1):
+                    if first:
+                        acc[base + i] = 0.0
+                    acc[base + i] += ps[i] / total
+                    if acc[base + i] > acc[base + best]:
+                        best = i
+                base += n_src + 1
+                new_i = -1 if best == n_src else best
+            else:
+                u = uniform(rng) * total
+                new_i = n_src
+                running = 0.0
+                for i in range(n_src + 1):
+                    running += ps[i]
+                    if u < running:
+                        new_i = i
+                        break
+                if new_i == n_src:
+                    new_i = -1
+            new_e = 0 if new_i < 0 else src_sent[new_i]
+            links[t0 + j] = new_i
+            if model >= 3 and new_i >= 0:
+                fert[new_i] += 1
+            if new_e == old_e:
+                pool[cell] += 1
+                count_sum[old_e] += 1.0
+                inv_sum[old_e] = old_inv  # count_sum[old_e] is exactly back to its old value
+            else:
+                if pool[cell] == 0:
+                    h = (cell - 1 - 2 * start[old_e]) // 2
+                    pool = _drop_slot(pool, start, bits, used, meta, old_e, h)
+                count_sum[new_e] += 1.0
+                inv_sum[new_e] = 1.0 / count_sum[new_e]
+                pool = lex_add(pool, start, bits, used, meta, new_e, f, 1)
+                if meta[2] != moves:  # a table moved or the pool was compacted
+                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
+            if model >= 2:
+                _move_jumps(new_i, prev_i, next_i, jump, 1.0)
+            if new_i >= 0:
+                prev_i = new_i
+    return pool
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def gibbs_sweeps(
     model: int,
     n_sweeps: int,
@@ -794,94 +920,21 @@ def gibbs_sweeps(
     rng: np.ndarray,
 ) -> np.ndarray:
     """Resample every link ``n_sweeps`` times in corpus order; returns the pool."""
-    max_src = _max_sentence_length(src_offsets)
-    ps = np.empty(max_src + 1)
-    fert = np.zeros(max_src, dtype=np.int64)
-    sent_base = np.zeros(max_src, dtype=np.int64)
-    sent_bits = np.zeros(max_src, dtype=np.int64)
     fert_counts = np.empty(len(fert_ratio))
     seen = np.zeros(len(fert_ratio) // FERT_LEN, dtype=np.bool_)
     order = np.empty(len(fert_ratio) // FERT_LEN, dtype=np.int64)
-    next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
+    no_acc = np.empty(0)
     for _ in range(n_sweeps):
         if model >= 3:
             sample_fertility(
                 src_ids, src_offsets, tgt_offsets, links, fert_ratio, fert_prior, rng,
                 fert_counts, seen, order,
             )  # fmt: skip
-        for s in range(len(tgt_offsets) - 1):
-            s0 = src_offsets[s]
-            n_src = src_offsets[s + 1] - s0
-            t0 = tgt_offsets[s]
-            n_tgt = tgt_offsets[s + 1] - t0
-            if n_src == 0 or n_tgt == 0:
-                continue
-            src_sent = src_ids[s0 : s0 + n_src]
-            moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
-            # next_table[j]: source position of the nearest non-NULL link right of j.
-            nxt = n_src
-            for j in range(n_tgt - 1, -1, -1):
-                next_table[j] = nxt
-                if links[t0 + j] >= 0:
-                    nxt = links[t0 + j]
-            if model >= 3:
-                fert[:n_src] = 0
-                for j in range(n_tgt):
-                    if links[t0 + j] >= 0:
-                        fert[links[t0 + j]] += 1
-            prev_i = -1
-            for j in range(n_tgt):
-                f = tgt_ids[t0 + j]
-                old_i = links[t0 + j]
-                next_i = next_table[j]
-                old_e = 0 if old_i < 0 else src_sent[old_i]
-                if model >= 3 and old_i >= 0:
-                    fert[old_i] -= 1
-                # Most links are drawn again to the same word: the pair stays in its table (at count 0
-                # for a moment, which reads as absent) and the old 1/sum is kept, so that case needs no
-                # second lookup when the link is counted again (as in eflomal.c, ``sample``).
-                count_sum[old_e] -= 1.0
-                old_inv = inv_sum[old_e]
-                inv_sum[old_e] = 1.0 / count_sum[old_e]
-                cell = _lex_decrement(pool, start, bits, old_e, f)
-                if model >= 2:
-                    _move_jumps(old_i, prev_i, next_i, jump, -1.0)
-                total = position_distribution(
-                    model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
-                    pool, start, bits, inv_sum, jump, fert_ratio,
-                    prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
-                )  # fmt: skip
-                u = uniform(rng) * total
-                new_i = n_src
-                acc = 0.0
-                for i in range(n_src + 1):
-                    acc += ps[i]
-                    if u < acc:
-                        new_i = i
-                        break
-                if new_i == n_src:
-                    new_i = -1
-                new_e = 0 if new_i < 0 else src_sent[new_i]
-                links[t0 + j] = new_i
-                if model >= 3 and new_i >= 0:
-                    fert[new_i] += 1
-                if new_e == old_e:
-                    pool[cell] += 1
-                    count_sum[old_e] += 1.0
-                    inv_sum[old_e] = old_inv  # count_sum[old_e] is exactly back to its old value
-                else:
-                    if pool[cell] == 0:
-                        h = (cell - 1 - 2 * start[old_e]) // 2
-                        pool = _drop_slot(pool, start, bits, used, meta, old_e, h)
-                    count_sum[new_e] += 1.0
-                    inv_sum[new_e] = 1.0 / count_sum[new_e]
-                    pool = lex_add(pool, start, bits, used, meta, new_e, f, 1)
-                    if meta[2] != moves:  # a table moved or the pool was compacted
-                        moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
-                if model >= 2:
-                    _move_jumps(new_i, prev_i, next_i, jump, 1.0)
-                if new_i >= 0:
-                    prev_i = new_i
+        pool = _visit_sentences(
+            model, False, False, 0, len(tgt_offsets) - 1, src_ids, src_offsets, tgt_ids, tgt_offsets, links, pool, start, bits, used, meta,
+        count_sum, inv_sum, jump, fert_ratio, prior_keys, prior_values, prior_start, prior_bits,
+            null_prior, rng, no_acc,
+        )  # fmt: skip
     return pool
 
 
@@ -919,85 +972,12 @@ def argmax_pass(
     sampler in turn adds its conditional and moves its own link to the current argmax of the
     pool, so the last sampler's links are the argmax of the pooled marginals. Returns the pool.
     """
-    max_src = _max_sentence_length(src_offsets)
-    ps = np.empty(max_src + 1)
-    fert = np.zeros(max_src, dtype=np.int64)
-    sent_base = np.zeros(max_src, dtype=np.int64)
-    sent_bits = np.zeros(max_src, dtype=np.int64)
-    next_table = np.empty(_max_sentence_length(tgt_offsets), dtype=np.int64)
-    base = 0
-    for s in range(sent_lo, sent_hi):
-        s0 = src_offsets[s]
-        n_src = src_offsets[s + 1] - s0
-        t0 = tgt_offsets[s]
-        n_tgt = tgt_offsets[s + 1] - t0
-        if n_src == 0 or n_tgt == 0:
-            continue
-        src_sent = src_ids[s0 : s0 + n_src]
-        moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
-        nxt = n_src
-        for j in range(n_tgt - 1, -1, -1):
-            next_table[j] = nxt
-            if links[t0 + j] >= 0:
-                nxt = links[t0 + j]
-        if model >= 3:
-            fert[:n_src] = 0
-            for j in range(n_tgt):
-                if links[t0 + j] >= 0:
-                    fert[links[t0 + j]] += 1
-        prev_i = -1
-        for j in range(n_tgt):
-            f = tgt_ids[t0 + j]
-            old_i = links[t0 + j]
-            next_i = next_table[j]
-            old_e = 0 if old_i < 0 else src_sent[old_i]
-            if model >= 3 and old_i >= 0:
-                fert[old_i] -= 1
-            # Most links are drawn again to the same word: the pair stays in its table (at count 0
-            # for a moment, which reads as absent) and the old 1/sum is kept, so that case needs no
-            # second lookup when the link is counted again (as in eflomal.c, ``sample``).
-            count_sum[old_e] -= 1.0
-            old_inv = inv_sum[old_e]
-            inv_sum[old_e] = 1.0 / count_sum[old_e]
-            cell = _lex_decrement(pool, start, bits, old_e, f)
-            if model >= 2:
-                _move_jumps(old_i, prev_i, next_i, jump, -1.0)
-            total = position_distribution(
-                model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
-                pool, start, bits, inv_sum, jump, fert_ratio,
-                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
-            )  # fmt: skip
-            best = 0
-            for i in range(n_src + 1):
-                if first:
-                    acc[base + i] = 0.0
-                acc[base + i] += ps[i] / total
-                if acc[base + i] > acc[base + best]:
-                    best = i
-            base += n_src + 1
-            new_i = -1 if best == n_src else best
-            new_e = 0 if new_i < 0 else src_sent[new_i]
-            links[t0 + j] = new_i
-            if model >= 3 and new_i >= 0:
-                fert[new_i] += 1
-            if new_e == old_e:
-                pool[cell] += 1
-                count_sum[old_e] += 1.0
-                inv_sum[old_e] = old_inv  # count_sum[old_e] is exactly back to its old value
-            else:
-                if pool[cell] == 0:
-                    h = (cell - 1 - 2 * start[old_e]) // 2
-                    pool = _drop_slot(pool, start, bits, used, meta, old_e, h)
-                count_sum[new_e] += 1.0
-                inv_sum[new_e] = 1.0 / count_sum[new_e]
-                pool = lex_add(pool, start, bits, used, meta, new_e, f, 1)
-                if meta[2] != moves:  # a table moved or the pool was compacted
-                    moves = _table_cache(src_sent, start, bits, meta, sent_base, sent_bits)
-            if model >= 2:
-                _move_jumps(new_i, prev_i, next_i, jump, 1.0)
-            if new_i >= 0:
-                prev_i = new_i
-    return pool
+    no_rng = np.zeros(1, dtype=np.uint64)  # nothing is drawn
+    return _visit_sentences(
+        model, True, first, sent_lo, sent_hi, src_ids, src_offsets, tgt_ids, tgt_offsets, links, pool, start, bits, used, meta,
+        count_sum, inv_sum, jump, fert_ratio, prior_keys, prior_values, prior_start, prior_bits,
+        null_prior, no_rng, acc,
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
