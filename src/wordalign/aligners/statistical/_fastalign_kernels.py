@@ -30,7 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry
+from wordalign.aligners.statistical._table_kernels import find_entry, word_sentences
 
 SMOOTH = 1e-9
 """Probability of a pair missing from the table (and of every pair before the first M-step)."""
@@ -162,30 +162,7 @@ def build_training_table(
     entries = np.empty(entry_offsets[n_sent], dtype=np.int32)
 
     # Inverted index: the distinct sentences each source word occurs in.
-    last = np.full(n_src_words, -1, dtype=np.int64)
-    occ = np.zeros(n_src_words + 1, dtype=np.int64)
-    for k in range(n_sent):
-        if tgt_offsets[k + 1] == tgt_offsets[k]:
-            continue
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            e = src_ids[p]
-            if last[e] != k:
-                last[e] = k
-                occ[e + 1] += 1
-    for e in range(n_src_words):
-        occ[e + 1] += occ[e]
-    sents = np.empty(occ[n_src_words], dtype=np.int64)
-    fill = occ[:-1].copy()
-    last[:] = -1
-    for k in range(n_sent):
-        if tgt_offsets[k + 1] == tgt_offsets[k]:
-            continue
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            e = src_ids[p]
-            if last[e] != k:
-                last[e] = k
-                sents[fill[e]] = k
-                fill[e] += 1
+    occ, sents = word_sentences(src_ids, src_offsets, np.diff(tgt_offsets) > 0, n_src_words)
 
     # Pass 1: row sizes. Row 0 (NULL) holds every target word of a trained pair.
     row_ptr = np.zeros(n_src_words + 2, dtype=np.int64)

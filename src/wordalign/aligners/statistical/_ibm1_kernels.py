@@ -27,7 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry
+from wordalign.aligners.statistical._table_kernels import find_entry, word_sentences
 
 SMOOTH = 1e-9
 """t(f | e) of a pair that is not in the table."""
@@ -51,36 +51,15 @@ def build_rows(
     Returns:
         ``row_ptr`` (int64, ``n_src_words + 2`` entries) and ``cols`` (int32, sorted per row).
     """
-    n_sent = src_offsets.shape[0] - 1
     n_rows = n_src_words + 1
-    # Inverted index over rows: row 0 (NULL) occurs in every trained sentence.
-    last = np.full(n_rows, -1, dtype=np.int64)
+    # Inverted index over rows: row 0 (NULL) occurs in every trained sentence, row 1 + e in
+    # those that contain e.
+    trained = (np.diff(src_offsets) > 0) & (np.diff(tgt_offsets) > 0)
+    word_occ, word_sents = word_sentences(src_ids, src_offsets, trained, n_src_words)
+    null_sents = np.nonzero(trained)[0].astype(np.int64)
     occ = np.zeros(n_rows + 1, dtype=np.int64)
-    for k in range(n_sent):
-        if src_offsets[k + 1] == src_offsets[k] or tgt_offsets[k + 1] == tgt_offsets[k]:
-            continue
-        occ[1] += 1
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            row = src_ids[p] + 1
-            if last[row] != k:
-                last[row] = k
-                occ[row + 1] += 1
-    for r in range(n_rows):
-        occ[r + 1] += occ[r]
-    sents = np.empty(occ[n_rows], dtype=np.int64)
-    fill = occ[:-1].copy()
-    last[:] = -1
-    for k in range(n_sent):
-        if src_offsets[k + 1] == src_offsets[k] or tgt_offsets[k + 1] == tgt_offsets[k]:
-            continue
-        sents[fill[0]] = k
-        fill[0] += 1
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            row = src_ids[p] + 1
-            if last[row] != k:
-                last[row] = k
-                sents[fill[row]] = k
-                fill[row] += 1
+    occ[1:] = len(null_sents) + word_occ
+    sents = np.concatenate((null_sents, word_sents))
     # Two passes over each row's sentences: sizes, then the distinct target words.
     mark = np.full(max(n_tgt_words, 1), -1, dtype=np.int64)
     row_ptr = np.zeros(n_rows + 1, dtype=np.int64)

@@ -1,4 +1,4 @@
-"""Lookups in the sparse lexical tables of the statistical aligners (numba).
+"""Building and searching the sparse lexical tables of the statistical aligners (numba).
 
 IBM Model 1 and fastalign store t(f|e) only for co-occurring pairs: one row per source word
 (row 0 = NULL), each row's target ids sorted (CSR), so that memory stays linear in the corpus.
@@ -27,3 +27,41 @@ def find_entry(row_ptr: np.ndarray, cols: np.ndarray, row: int, f: int) -> int:
         else:
             return int(mid)
     return -1
+
+
+@njit(cache=True, nogil=True)
+def word_sentences(
+    src_ids: np.ndarray, src_offsets: np.ndarray, trained: np.ndarray, n_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inverted index: the distinct ``trained`` sentences each source word occurs in.
+
+    The sentences of word ``e`` are ``sents[occ[e]:occ[e + 1]]``, ascending. Building the
+    tables' rows from it (with a marker array over target words) keeps the work linear in the
+    corpus, instead of a global sort of every co-occurring pair.
+    """
+    n_sent = src_offsets.shape[0] - 1
+    last = np.full(n_words, -1, dtype=np.int64)
+    occ = np.zeros(n_words + 1, dtype=np.int64)
+    for k in range(n_sent):
+        if not trained[k]:
+            continue
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            e = src_ids[p]
+            if last[e] != k:
+                last[e] = k
+                occ[e + 1] += 1
+    for e in range(n_words):
+        occ[e + 1] += occ[e]
+    sents = np.empty(occ[n_words], dtype=np.int64)
+    fill = occ[:-1].copy()
+    last[:] = -1
+    for k in range(n_sent):
+        if not trained[k]:
+            continue
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            e = src_ids[p]
+            if last[e] != k:
+                last[e] = k
+                sents[fill[e]] = k
+                fill[e] += 1
+    return occ, sents
