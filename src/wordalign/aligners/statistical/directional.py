@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged
+from wordalign.aligners.statistical.corpus import EncodedBitext
 from wordalign.errors import UnknownNameError
-from wordalign.types import Link, PackedAlignments
+from wordalign.types import PackedAlignments
 
 NULL = -1
 
@@ -35,29 +35,6 @@ def check_symmetrize(method: str) -> None:
 def needed_directions(method: str) -> tuple[bool, bool]:
     """Which of (forward, reverse) the symmetrization ``method`` reads."""
     return method != "reverse", method != "forward"
-
-
-def links_per_sentence(
-    generators: npt.NDArray[np.int32], generated: Ragged, reverse: bool
-) -> list[list[Link]]:
-    """Links ``(src, tgt)`` of every sentence from one direction's Viterbi array.
-
-    Args:
-        generators: for each token of ``generated``, the index of its generating token, or -1.
-        generated: the side that the model generated (target for forward, source for reverse).
-        reverse: ``True`` when ``generated`` is the source side, so that links are flipped.
-    """
-    out: list[list[Link]] = []
-    offsets = generated.offsets
-    for k in range(len(generated)):
-        start, end = int(offsets[k]), int(offsets[k + 1])
-        sentence: list[Link] = []
-        for pos in range(end - start):
-            gen = int(generators[start + pos])
-            if gen != NULL:
-                sentence.append((pos, gen) if reverse else (gen, pos))
-        out.append(sentence)
-    return out
 
 
 def combine_directions(
