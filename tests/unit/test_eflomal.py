@@ -128,8 +128,9 @@ def test_stemming_and_lowercasing_share_types() -> None:
     # Types that differ only in case or in the cut-off part become one type.
     pairs = [("Hausen X", "aTT b"), ("hausbau y", "zztt c")]
     encoded = aligner._encode(as_pairs(pairs), Vocabulary(), Vocabulary())
-    assert encoded.src.ids.tolist() == [0, 1, 0, 2]
-    assert encoded.tgt.ids.tolist() == [0, 1, 0, 2]
+    # Ids are the vocabulary's shifted by one (0 = NULL where a side generates).
+    assert encoded.src.ids.tolist() == [1, 2, 1, 3]
+    assert encoded.tgt.ids.tolist() == [1, 2, 1, 3]
     assert encoded.src.offsets.tolist() == [0, 2, 4]
 
 
@@ -370,12 +371,12 @@ def test_gamma_sampler_moments() -> None:
 def test_stats_of_links_hand_counted() -> None:
     from wordalign.aligners.statistical.eflomal import _Corpus, _stats_from_links
 
-    # Two pairs, generating-side ids shifted (0 = NULL): "a b" -> "x y" with x<-a, y<-NULL,
+    # Two pairs, ids shifted (0 = NULL): "a b" -> "x y" with x<-a, y<-NULL,
     # "b" -> "x x" with both x<-b; an empty source pair contributes nothing.
     corpus = _Corpus(
         src_ids=np.array([1, 2, 2], dtype=np.int32),
         src_offsets=np.array([0, 2, 3, 3], dtype=np.int64),
-        tgt_ids=np.array([0, 1, 0, 0, 1], dtype=np.int32),
+        tgt_ids=np.array([1, 2, 1, 1, 2], dtype=np.int32),
         tgt_offsets=np.array([0, 2, 4, 5], dtype=np.int64),
         n_src_types=3,
         n_tgt_types=2,

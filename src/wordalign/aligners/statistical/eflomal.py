@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import math
 import os
@@ -99,21 +100,29 @@ def iteration_schedule(
     return max(2, iters4), iters4, iters
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
 def _release_free_heap() -> None:
     """Hand the C heap's free memory back to the system (glibc only; a no-op elsewhere).
 
     The samplers' arrays and the temporaries of the statistics are tens of MB each; once glibc
-    has raised its mmap threshold they come from the heap, and freeing them does not lower the
-    resident size, so the alignment objects built next would stack on top of that dead memory.
+    has raised its mmap threshold they come from the heap (one arena per sampling thread), and
+    freeing them does not lower the resident size, so whatever is allocated next would stack
+    on top of that dead memory.
     """
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def as_pair(item: PairLike) -> SentencePair:
@@ -148,7 +157,10 @@ class _Priors:
     @classmethod
     def from_stats(cls, stats: _Stats) -> _Priors:
         n_types = len(stats.fert) // kernels.FERT_LEN
-        keys, slot_of, start, bits = kernels.build_prior_table(n_types, stats.lex_e, stats.lex_f)
+        # Generated ids are stored unshifted (the model format) and sampled shifted.
+        keys, slot_of, start, bits = kernels.build_prior_table(
+            n_types, stats.lex_e, stats.lex_f + 1
+        )
         values = np.zeros(len(keys))
         values[slot_of] = stats.lex_count
         lex_sum = np.bincount(stats.lex_e, weights=stats.lex_count, minlength=n_types)
@@ -159,7 +171,8 @@ class _Priors:
 class _Stats:
     """Statistics of one direction's final alignment; they become priors for new text.
 
-    ``lex_e`` are NULL-shifted generating ids (0 = NULL), ``lex_f`` generated ids.
+    ``lex_e`` are NULL-shifted generating ids (0 = NULL), ``lex_f`` generated ids as the
+    vocabulary numbers them (unshifted).
     """
 
     lex_e: I32
@@ -171,25 +184,23 @@ class _Stats:
 
 @dataclass
 class _Corpus:
-    """One direction of a bitext: ``tgt`` is generated from ``src`` (ids shifted, 0 = NULL)."""
+    """One direction of a bitext: ``tgt`` is generated from ``src``.
+
+    Ids are those of :meth:`Eflomal._encode`, shifted by one on both sides (0 = NULL on the
+    generating side, unused on the generated side), so that both directions share the encoded
+    arrays instead of each keeping a shifted copy.
+    """
 
     src_ids: I32
     src_offsets: I64
     tgt_ids: I32
     tgt_offsets: I64
     n_src_types: int  # NULL included
-    n_tgt_types: int
+    n_tgt_types: int  # the generated side's vocabulary size (its id 0 unused)
 
     @classmethod
     def from_ragged(cls, src: Ragged, tgt: Ragged, n_src: int, n_tgt: int) -> _Corpus:
-        return cls(
-            (src.ids + 1).astype(np.int32),
-            src.offsets,
-            np.ascontiguousarray(tgt.ids, dtype=np.int32),
-            tgt.offsets,
-            n_src + 1,
-            n_tgt,
-        )
+        return cls(src.ids, src.offsets, tgt.ids, tgt.offsets, n_src + 1, n_tgt)
 
     def __len__(self) -> int:
         return len(self.tgt_offsets) - 1
@@ -213,10 +224,14 @@ class _Sampler:
         self.count_sum = np.zeros(corpus.n_src_types)
         self.inv_sum = np.zeros(corpus.n_src_types)
         self.jump = np.zeros(kernels.JUMP_LEN + 1)
-        self.fert_ratio = np.ones(corpus.n_src_types * kernels.FERT_LEN)
+        # Allocated when the fertility model starts: while a sampler's random initial tables are
+        # at their largest, its fertilities are not needed yet.
+        self.fert_ratio = np.ones(0)
 
     def recount(self, model: int, corpus: _Corpus, prior: _Priors) -> None:
         """Rebuild the counts of ``model`` from the links, in a pool of just the needed size."""
+        if model >= 3 and len(self.fert_ratio) == 0:
+            self.fert_ratio = np.ones(corpus.n_src_types * kernels.FERT_LEN)
         pool = kernels.make_counts(
             model, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
             self.links, corpus.n_tgt_types, self.pool, self.start, self.bits, self.used,
@@ -263,6 +278,7 @@ def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
         np.zeros(kernels.JUMP_LEN + 1), np.zeros(0), np.zeros(0),
     )  # fmt: skip
     lex_e, lex_f, counts = kernels.table_entries(pool, start, bits)
+    lex_f -= 1  # stored as the vocabulary numbers the generated side
     order = np.lexsort((lex_f, lex_e))
     jump = np.zeros(kernels.JUMP_LEN)
     fert = np.zeros(n_types * kernels.FERT_LEN)
@@ -391,14 +407,15 @@ class Eflomal(Aligner):
         self, pairs: Iterable[SentencePair], src_vocab: Vocabulary, tgt_vocab: Vocabulary
     ) -> EncodedBitext:
         """Normalise and encode the pairs, growing the vocabularies, one pair at a time (no
-        normalised copy of the corpus is kept)."""
+        normalised copy of the corpus is kept). Ids are the vocabulary's plus one (see
+        :class:`_Corpus`)."""
         ids: dict[str, array[int]] = {"src": array("i"), "tgt": array("i")}
         lengths: dict[str, array[int]] = {"src": array("q", [0]), "tgt": array("q", [0])}
         vocabs = {"src": src_vocab, "tgt": tgt_vocab}
         for pair in pairs:
             for side, tokens in (("src", pair.src), ("tgt", pair.tgt)):
                 add = vocabs[side].add
-                ids[side].extend([add(t) for t in self._normalize(tokens, side)])
+                ids[side].extend([add(t) + 1 for t in self._normalize(tokens, side)])
                 lengths[side].append(len(tokens))
         sides = {
             side: Ragged(
@@ -519,11 +536,13 @@ class Eflomal(Aligner):
                     # The random initial links put nearly every token in a pair of its own; one
                     # sweep concentrates them, and rebuilding the tables then returns that memory.
                     sampler.recount(model, corpus, prior)
+                    _release_free_heap()
                 done += n
                 tick(n)
         # Tables that grew and shrank while sampling leave dead regions in the pool; the sampler
         # waits for the others of its direction in a pool of its live tables only.
         sampler.pool = kernels.shrink_pool(sampler.pool, sampler.start, sampler.bits, sampler.meta)
+        _release_free_heap()
         return sampler
 
     def _decode(
@@ -705,10 +724,12 @@ class _TrainingMemory:
 
     @staticmethod
     def key(src: I32, tgt: I32) -> bytes:
+        """The digest of a pair given in :meth:`Eflomal._encode`'s shifted ids; it hashes the
+        vocabulary's own ids, so that keys do not depend on that shift."""
         h = hashlib.blake2b(digest_size=16)
         h.update(np.array([len(src), len(tgt)], dtype=np.int64).tobytes())
-        h.update(np.ascontiguousarray(src, dtype=np.int32).tobytes())
-        h.update(np.ascontiguousarray(tgt, dtype=np.int32).tobytes())
+        h.update((src.astype(np.int32) - 1).tobytes())
+        h.update((tgt.astype(np.int32) - 1).tobytes())
         return h.digest()
 
     @classmethod
