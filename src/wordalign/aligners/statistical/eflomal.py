@@ -70,7 +70,7 @@ _DIRECTIONS = ("forward", "reverse")
 # thousands of sweeps) do not spend their time in Python calls.
 _TOKENS_PER_CALL = 50_000
 # Sentences decoded per argmax call: bounds the pooled-marginal buffer.
-_ARGMAX_CHUNK = 2048
+_ARGMAX_CHUNK = 512
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
