@@ -728,8 +728,8 @@ class _TrainingMemory:
         vocabulary's own ids, so that keys do not depend on that shift."""
         h = hashlib.blake2b(digest_size=16)
         h.update(np.array([len(src), len(tgt)], dtype=np.int64).tobytes())
-        h.update((src.astype(np.int32) - 1).tobytes())
-        h.update((tgt.astype(np.int32) - 1).tobytes())
+        h.update((src - 1).astype(np.int32, copy=False).tobytes())
+        h.update((tgt - 1).astype(np.int32, copy=False).tobytes())
         return h.digest()
 
     @classmethod
