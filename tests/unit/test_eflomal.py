@@ -191,6 +191,24 @@ def test_lex_table_matches_dict() -> None:
         assert used[e] == sum(1 for (e2, _), c in truth.items() if e2 == e and c > 0)
 
 
+def test_lex_add_in_place_refuses_to_grow_a_full_pool_and_lex_add_grows_it() -> None:
+    # The sweep adds counts in place (no allocation, no reference counting) and calls lex_add
+    # only when that is refused: a refusal must leave every table exactly as it was.
+    pool, start, bits, used, meta = K.new_lex_table(2, 4)
+    f = 0
+    while K.lex_add_in_place(pool, start, bits, used, meta, 1, f, 1):
+        f += 1
+    assert f > 0  # the first pool held tables up to its size
+    before = (pool.copy(), start.copy(), bits.copy(), used.copy(), meta.copy())
+    assert not K.lex_add_in_place(pool, start, bits, used, meta, 1, f, 1)
+    for now, then in zip((pool, start, bits, used, meta), before, strict=True):
+        assert np.array_equal(now, then)
+    grown = K.lex_add(pool, start, bits, used, meta, 1, f, 1)
+    assert len(grown) > len(pool)
+    assert [K.lex_count(grown, start, bits, 1, g) for g in range(f + 1)] == [1] * (f + 1)
+    assert used[1] == f + 1
+
+
 def _random_state(
     seed: int, model: int, with_priors: bool
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
