@@ -88,6 +88,26 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert [a.to_pharaoh() for a in loaded.align(new[:1])] == ["0-0 1-1 2-2"]
 
 
+def test_repeated_training_pair_gets_its_first_links() -> None:
+    # fit_align gives a pair that occurs again the links of its first occurrence, as align does
+    # later; the copy is made from the stored keys (fill_repeats) and must agree with fill.
+    from wordalign.aligners.statistical.eflomal import _TrainingMemory
+
+    texts = [("a b", "x y z"), ("c", "w"), ("a b", "x y z"), ("c", "w"), ("a b", "x y z")]
+    encoded = Eflomal()._encode(as_pairs(texts), Vocabulary(), Vocabulary())
+    forward = np.array([0, 1, 1, 0, 0, 1, 0, 0, -1, 1, 0], dtype=np.int32)
+    reverse = np.array([2, 1, 0, 0, 1, 0, 0, 2], dtype=np.int32)
+    memory = _TrainingMemory.build(encoded, {"forward": forward, "reverse": reverse})
+    by_keys, by_text = (forward.copy(), reverse.copy()), (forward.copy(), reverse.copy())
+    memory.fill_repeats(encoded, *by_keys)
+    assert memory.fill(encoded, *by_text) == []
+    first_fwd, first_rev = [0, 1, 1], [2, 1]
+    assert by_keys[0].tolist() == [*first_fwd, 0, *first_fwd, 0, *first_fwd]
+    assert by_keys[1].tolist() == [*first_rev, 0, *first_rev, 0, *first_rev]
+    for mine, theirs in zip(by_keys, by_text, strict=True):
+        assert mine.tolist() == theirs.tolist()
+
+
 def test_new_text_uses_trained_counts() -> None:
     # The new pair alone is ambiguous; the priors from training decide it.
     pairs, _ = synthetic_corpus(80, reorder=True)

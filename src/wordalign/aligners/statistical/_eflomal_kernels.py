@@ -897,12 +897,20 @@ def _visit_sentences(
                 prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
             )  # fmt: skip
             if argmax:
+                # One reciprocal per token, as the reference scales (not a division per cell),
+                # and the first sampler's turn overwrites the chunk's buffer instead of zeroing it.
+                scale = 1.0 / total
+                if first:
+                    for i in range(n_src + 1):
+                        acc[_u(base + i)] = ps[_u(i)] * scale
+                else:
+                    for i in range(n_src + 1):
+                        acc[_u(base + i)] += ps[_u(i)] * scale
                 best = 0
-                for i in range(n_src + 1):
-                    if first:
-                        acc[base + i] = 0.0
-                    acc[base + i] += ps[i] / total
-                    if acc[base + i] > acc[base + best]:
+                top = acc[_u(base)]
+                for i in range(1, n_src + 1):
+                    if acc[_u(base + i)] > top:
+                        top = acc[_u(base + i)]
                         best = i
                 base += n_src + 1
                 new_i = -1 if best == n_src else best

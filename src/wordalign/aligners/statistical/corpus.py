@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -62,24 +62,40 @@ class Vocabulary:
     """
 
     def __init__(self, words: Iterable[str] = ()) -> None:
+        # A word's id is its rank of insertion into the dict, so the dict alone, in its insertion
+        # order, is the list of words: ``words`` is rebuilt from it only when asked for.
         self._ids: dict[str, int] = {}
-        self.words: list[str] = []
-        for word in words:
-            self.add(word)
+        self._words: list[str] = []
+        self.add_all(words)
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self._ids)
 
     def __contains__(self, word: object) -> bool:
         return word in self._ids
 
+    @property
+    def words(self) -> list[str]:
+        """The words, in id order."""
+        if len(self._words) != len(self._ids):
+            self._words = list(self._ids)
+        return self._words
+
     def add(self, word: str) -> int:
         """The id of ``word``, adding it when new."""
-        wid = self._ids.get(word)
-        if wid is None:
-            wid = self._ids[word] = len(self.words)
-            self.words.append(word)
-        return wid
+        return self._ids.setdefault(word, len(self._ids))
+
+    def add_all(self, words: Iterable[str]) -> list[int]:
+        """The ids of ``words``, adding the new ones (a sentence at a time: the corpus-sized
+        loop of encoding, without a method call per token)."""
+        words = words if isinstance(words, list) else list(words)
+        ids = self._ids
+        found: list[int | None] = list(map(ids.get, words))
+        if None in found:  # new words: most sentences have none once the corpus is under way
+            for k, word in enumerate(words):
+                if found[k] is None:
+                    found[k] = ids.setdefault(word, len(ids))
+        return cast(list[int], found)  # no None is left
 
     def get(self, word: str, default: int = -1) -> int:
         """The id of ``word``, or ``default`` when it is unknown."""

@@ -396,7 +396,7 @@ class Eflomal(Aligner):
         prefix = int(getattr(self, f"{side}_prefix_len"))
         suffix = int(getattr(self, f"{side}_suffix_len"))
         if self.lowercase:
-            tokens = [t.lower() for t in tokens]
+            tokens = list(map(str.lower, tokens))
         if prefix:
             tokens = [t[:prefix] for t in tokens]
         if suffix:
@@ -414,12 +414,11 @@ class Eflomal(Aligner):
         vocabs = {"src": src_vocab, "tgt": tgt_vocab}
         for pair in pairs:
             for side, tokens in (("src", pair.src), ("tgt", pair.tgt)):
-                add = vocabs[side].add
-                ids[side].extend([add(t) + 1 for t in self._normalize(tokens, side)])
+                ids[side].extend(vocabs[side].add_all(self._normalize(tokens, side)))
                 lengths[side].append(len(tokens))
         sides = {
             side: Ragged(
-                np.frombuffer(ids[side], dtype=np.int32).copy()
+                np.frombuffer(ids[side], dtype=np.int32) + np.int32(1)
                 if len(ids[side])
                 else np.zeros(0, dtype=np.int32),
                 np.cumsum(np.frombuffer(lengths[side], dtype=np.int64)),
@@ -616,7 +615,7 @@ class Eflomal(Aligner):
         forward = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
-            self.memory_.fill(encoded, forward, reverse)
+            self.memory_.fill_repeats(encoded, forward, reverse)
         return combine_directions(forward, reverse, encoded, self.symmetrize)
 
     # -- aligning ---------------------------------------------------------------------------
@@ -761,6 +760,18 @@ class _TrainingMemory:
             s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
             reverse[s0:s1] = self.rev.sentence(hit)
         return todo
+
+    def fill_repeats(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> None:
+        """:meth:`fill` for the training pairs themselves, in their order: only a pair that
+        repeats an earlier one changes (to the first one's links), found by the stored keys
+        instead of hashing the text again."""
+        for k in range(len(self.keys)):
+            first = self._index[self.keys[k].tobytes()]
+            if first != k:
+                t0, t1 = encoded.tgt.offsets[k], encoded.tgt.offsets[k + 1]
+                forward[t0:t1] = self.fwd.sentence(first)
+                s0, s1 = encoded.src.offsets[k], encoded.src.offsets[k + 1]
+                reverse[s0:s1] = self.rev.sentence(first)
 
     def to_state(self) -> dict[str, Any]:
         return {
