@@ -30,6 +30,7 @@ The numerical work lives in :mod:`wordalign.aligners.statistical._eflomal_kernel
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -239,6 +240,26 @@ class _Sampler:
         )  # fmt: skip
         self.pool = kernels.shrink_pool(pool, self.start, self.bits, self.meta)
 
+    def shed_tables(self) -> None:
+        """Free the lexical count tables while the sampler waits for its direction's decoding
+        (:meth:`restore_tables` rebuilds them from the links): the finished samplers of earlier
+        rounds are resident while later ones start, at training's peak."""
+        self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(0, 0)
+
+    def restore_tables(self, model: int, corpus: _Corpus, prior: _Priors) -> None:
+        """Rebuild the tables :meth:`shed_tables` freed, keeping the sums and jump counts the
+        sampler ended with (its ±1 updates may leave a sum a rounding away from a recount's):
+        decoding sees exactly the state sampling left."""
+        if len(self.start) == corpus.n_src_types:
+            return
+        kept = self.count_sum, self.inv_sum, self.jump
+        self.count_sum, self.inv_sum, self.jump = (np.zeros_like(a) for a in kept)
+        self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(
+            corpus.n_src_types, 1024
+        )
+        self.recount(model, corpus, prior)
+        self.count_sum, self.inv_sum, self.jump = kept
+
 
 class _Direction:
     """One direction's corpus, priors and samplers while its units of work run."""
@@ -251,12 +272,43 @@ class _Direction:
         self._lock = threading.Lock()
         self._remaining = n_samplers
 
+    def others_running(self) -> bool:
+        """Whether samplers other than the caller's have yet to finish (read without the lock:
+        a stale answer only sheds tables that decoding then rebuilds)."""
+        return self._remaining > 1
+
     def finish(self, k: int, sampler: _Sampler) -> bool:
         """Store sampler ``k``; whether it was the direction's last one."""
         with self._lock:
             self.samplers[k] = sampler
             self._remaining -= 1
             return self._remaining == 0
+
+
+class _StartGate:
+    """Lets one sampler at a time build its random initial tables once some sampler has finished.
+
+    Random initial links put nearly every token in a pair of its own: until its first sweep has
+    concentrated them, a starting sampler's tables take three to four times a settled sampler's
+    memory (measured: +60 MB on DERMIT). Two such starts on top of the finished samplers that
+    wait for decoding made the peak of training; the first samplers, with nothing beside them,
+    start together.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._some_finished = False
+
+    def finished(self) -> None:
+        self._some_finished = True
+
+    @contextlib.contextmanager
+    def opening(self) -> Iterator[None]:
+        if not self._some_finished:
+            yield
+            return
+        with self._lock:
+            yield
 
 
 def _last_model(sweeps: tuple[int, int, int]) -> int:
@@ -278,14 +330,17 @@ def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
         np.zeros(kernels.JUMP_LEN + 1), np.zeros(0), np.zeros(0),
     )  # fmt: skip
     lex_e, lex_f, counts = kernels.table_entries(pool, start, bits)
+    del pool  # each temporary goes as soon as it is done with: this runs at training's peak
     lex_f -= 1  # stored as the vocabulary numbers the generated side
     order = np.lexsort((lex_f, lex_e))
+    lex_e, lex_f, counts = lex_e[order], lex_f[order], counts[order]
+    del order
     jump = np.zeros(kernels.JUMP_LEN)
     fert = np.zeros(n_types * kernels.FERT_LEN)
     kernels.chain_and_fertility_counts(
         corpus.src_ids, corpus.src_offsets, corpus.tgt_offsets, links, jump, fert
     )
-    return _Stats(lex_e[order], lex_f[order], counts[order], jump, fert)
+    return _Stats(lex_e, lex_f, counts, jump, fert)
 
 
 class Eflomal(Aligner):
@@ -442,10 +497,12 @@ class Eflomal(Aligner):
         """Sample the needed directions of ``encoded``; the argmax links of each.
 
         Every sampler of every direction is one unit of work for a pool of threads (the kernels
-        release the GIL), as many threads as cores. A sampler is created when its unit starts (its tables rebuilt to size after the first
-        sweep), and the thread that finishes a direction's last sampler decodes that direction at
-        once and frees its samplers: at most one random-initialised count table per thread exists
-        at a time.
+        release the GIL), as many threads as cores. Memory is kept to what decoding needs:
+        a sampler is created when its unit starts (its tables rebuilt to size after the first
+        sweep; one such start at a time once a sampler has finished, see :class:`_StartGate`);
+        a finished sampler keeps its links and sums but sheds its count tables while others of
+        its direction still run; and the thread that finishes a direction's last sampler
+        rebuilds them, decodes that direction at once and frees its samplers.
         """
         want_fwd, want_rev = self._directions()
         n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
@@ -469,12 +526,17 @@ class Eflomal(Aligner):
         n_chunks = max(1, math.ceil(len(encoded) / _ARGMAX_CHUNK))
         total = len(units) * (sum(sweeps) + n_chunks)
         ticks: queue.Queue[int | None] = queue.Queue()
+        gate = _StartGate()
 
         def work(unit: tuple[int, int]) -> None:
             index, k = unit
             direction = directions[index]
             try:
-                sampler = self._sample(direction, index, k, sweeps, ticks.put)
+                sampler = self._sample(direction, index, k, sweeps, ticks.put, gate)
+                if direction.others_running():
+                    sampler.shed_tables()
+                _release_free_heap()
+                gate.finished()
                 if direction.finish(k, sampler):
                     direction.links = self._decode(direction, sweeps, ticks.put)
             finally:
@@ -510,38 +572,46 @@ class Eflomal(Aligner):
         k: int,
         sweeps: tuple[int, int, int],
         tick: Callable[[int], None],
+        gate: _StartGate,
     ) -> _Sampler:
         """Run sampler ``k`` of one direction through the schedule (eflomal.c, ``align``)."""
         corpus, prior = direction.corpus, direction.prior
         null_prior = float(self.null_prior)
-        sampler = _Sampler(corpus, self._seed(index, k), null_prior)
         last_model = _last_model(sweeps)
+        models = [m for m in range(1, last_model + 1) if sweeps[m - 1] > 0 or m == last_model]
         per_call = max(1, _TOKENS_PER_CALL // max(len(corpus.tgt_ids), 1))
-        for model in range(1, last_model + 1):
-            if sweeps[model - 1] == 0 and model != last_model:
-                continue
-            sampler.recount(model, corpus, prior)
-            done = 0
+
+        def sweep(sampler: _Sampler, model: int, n: int) -> None:
+            sampler.pool = kernels.gibbs_sweeps(
+                model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
+                sampler.links, sampler.pool, sampler.start, sampler.bits, sampler.used,
+                sampler.meta, sampler.count_sum, sampler.inv_sum, sampler.jump,
+                sampler.fert_ratio, prior.keys, prior.values, prior.start, prior.bits,
+                prior.fert, null_prior, sampler.rng,
+            )  # fmt: skip
+            tick(n)
+
+        with gate.opening():
+            sampler = _Sampler(corpus, self._seed(index, k), null_prior)
+            sampler.recount(models[0], corpus, prior)
+            done = min(per_call, sweeps[models[0] - 1])
+            if done:
+                # The random initial links put nearly every token in a pair of its own; one
+                # sweep concentrates them, and rebuilding the tables then returns that memory.
+                sweep(sampler, models[0], done)
+                sampler.recount(models[0], corpus, prior)
+                _release_free_heap()
+        for model in models:
+            if model != models[0]:
+                sampler.recount(model, corpus, prior)
+                done = 0
             while done < sweeps[model - 1]:
                 n = min(per_call, sweeps[model - 1] - done)
-                sampler.pool = kernels.gibbs_sweeps(
-                    model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids,
-                    corpus.tgt_offsets, sampler.links, sampler.pool, sampler.start,
-                    sampler.bits, sampler.used, sampler.meta, sampler.count_sum,
-                    sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
-                    prior.values, prior.start, prior.bits, prior.fert, null_prior, sampler.rng,
-                )  # fmt: skip
-                if model == 1 and done == 0:
-                    # The random initial links put nearly every token in a pair of its own; one
-                    # sweep concentrates them, and rebuilding the tables then returns that memory.
-                    sampler.recount(model, corpus, prior)
-                    _release_free_heap()
+                sweep(sampler, model, n)
                 done += n
-                tick(n)
         # Tables that grew and shrank while sampling leave dead regions in the pool; the sampler
         # waits for the others of its direction in a pool of its live tables only.
         sampler.pool = kernels.shrink_pool(sampler.pool, sampler.start, sampler.bits, sampler.meta)
-        _release_free_heap()
         return sampler
 
     def _decode(
@@ -554,6 +624,9 @@ class Eflomal(Aligner):
         src_len = np.diff(corpus.src_offsets)
         tgt_len = np.diff(corpus.tgt_offsets)
         cells = tgt_len * (src_len + 1)
+        for sampler in samplers:
+            assert sampler is not None
+            sampler.restore_tables(last_model, corpus, prior)
         # Per chunk of sentences, every sampler in turn (the last one decides).
         for lo in range(0, len(corpus), _ARGMAX_CHUNK):
             hi = min(lo + _ARGMAX_CHUNK, len(corpus))
@@ -584,6 +657,8 @@ class Eflomal(Aligner):
         self._check_params()
         encoded = self._encode(pairs, Vocabulary(), Vocabulary())
         result = self._run(encoded, None, "eflomal")
+        # The samplers freed their tables in the threads' heaps, which this thread cannot reuse.
+        _release_free_heap()
         n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
         stats: dict[str, _Stats] = {}
         if "forward" in result:
@@ -741,10 +816,12 @@ class _TrainingMemory:
             )
         fwd_ids = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         rev_ids = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
+        # The training links themselves, not copies: fit_align only changes the links of pairs
+        # that repeat an earlier one, which lookups never read (they find the first occurrence).
         return cls(
             keys,
-            Ragged(np.array(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
-            Ragged(np.array(rev_ids, dtype=np.int32), encoded.src.offsets),
+            Ragged(np.asarray(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
+            Ragged(np.asarray(rev_ids, dtype=np.int32), encoded.src.offsets),
         )
 
     def fill(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> list[int]:
