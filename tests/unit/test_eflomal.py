@@ -108,6 +108,56 @@ def test_repeated_training_pair_gets_its_first_links() -> None:
         assert mine.tolist() == theirs.tolist()
 
 
+def test_pair_digests_are_equal_exactly_for_equal_pairs() -> None:
+    # Boundaries matter (the same ids split differently between the sides or between tokens),
+    # as do order and every id; the shift of the ids does not.
+    pairs = [
+        ([1, 2], [3]),
+        ([1], [2, 3]),
+        ([2, 1], [3]),
+        ([1, 2], [3]),
+        ([1, 2], [4]),
+        ([], [1, 2, 3]),
+        ([1, 2, 3], []),
+        ([], []),
+    ]
+    rng = np.random.default_rng(3)
+    pairs += [
+        (list(rng.integers(0, 5, rng.integers(0, 4))), [int(rng.integers(0, 5))])
+        for _ in range(200)
+    ]
+
+    def digests(shift: int) -> list[bytes]:
+        src = [np.asarray(s, dtype=np.int32) + shift for s, _ in pairs]
+        tgt = [np.asarray(t, dtype=np.int32) + shift for _, t in pairs]
+        offsets = [np.cumsum([0] + [len(x) for x in side]) for side in (src, tgt)]
+        out = K.pair_digests(
+            np.concatenate(src), offsets[0], np.concatenate(tgt), offsets[1], shift
+        )
+        return [row.tobytes() for row in out]
+
+    keys = digests(1)
+    assert keys == digests(0)
+    for i, j in itertools.combinations(range(len(pairs)), 2):
+        same = [list(map(int, side)) for side in pairs[i]] == [
+            list(map(int, side)) for side in pairs[j]
+        ]
+        assert (keys[i] == keys[j]) == same
+
+
+def test_model_memory_of_another_key_scheme_is_not_used() -> None:
+    from wordalign.aligners.statistical.eflomal import _TrainingMemory
+
+    encoded = Eflomal()._encode(as_pairs([("a b", "x")]), Vocabulary(), Vocabulary())
+    memory = _TrainingMemory.build(encoded, {"forward": np.array([0], dtype=np.int32)})
+    state = memory.to_state()
+    assert _TrainingMemory.from_state(state) is not None
+    assert _TrainingMemory.from_state({**state, "memory_scheme": "blake2b"}) is None
+    assert (
+        _TrainingMemory.from_state({k: v for k, v in state.items() if k != "memory_scheme"}) is None
+    )
+
+
 def test_new_text_uses_trained_counts() -> None:
     # The new pair alone is ambiguous; the priors from training decide it.
     pairs, _ = synthetic_corpus(80, reorder=True)

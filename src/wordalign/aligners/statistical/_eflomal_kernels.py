@@ -1096,3 +1096,49 @@ def chain_and_fertility_counts(
         jump[jump_index(prev_i, n_src)] += 1.0
         for i in range(n_src):
             fert[src_ids[s0 + i] * FERT_LEN + min(phi[i], FERT_LEN - 1)] += 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Digests of sentence pairs, the keys of a model's memory of its training links.
+
+
+@_inline
+def _mix64(z: np.uint64) -> np.uint64:
+    # The splitmix64 finaliser: every input bit reaches every output bit.
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    out: np.uint64 = z ^ (z >> np.uint64(31))
+    return out
+
+
+@_kernel
+def pair_digests(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    shift: int,
+) -> np.ndarray:
+    """A 128-bit digest of every pair (``uint64[n, 2]``): its two lengths, then its ids minus
+    ``shift``, through two chains of :func:`_mix64` with different seeds. Pairs with different
+    ids or lengths share a digest with probability about 2**-128."""
+    n = len(src_offsets) - 1
+    out = np.empty((n, 2), dtype=np.uint64)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    for k in range(n):
+        a = np.uint64(0x243F6A8885A308D3)
+        b = np.uint64(0x13198A2E03707344)
+        for length in (src_offsets[k + 1] - src_offsets[k], tgt_offsets[k + 1] - tgt_offsets[k]):
+            a = _mix64(a ^ np.uint64(length))
+            b = _mix64(b + np.uint64(length) * golden)
+        for ids, lo, hi in (
+            (src_ids, src_offsets[k], src_offsets[k + 1]),
+            (tgt_ids, tgt_offsets[k], tgt_offsets[k + 1]),
+        ):
+            for t in range(lo, hi):
+                x = np.uint64(ids[t] - shift)
+                a = _mix64(a ^ x)
+                b = _mix64(b + x * golden)
+        out[k, 0] = a
+        out[k, 1] = b
+    return out

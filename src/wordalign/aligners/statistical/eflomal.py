@@ -34,7 +34,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
-import hashlib
 import math
 import os
 import queue
@@ -286,25 +285,29 @@ class _Direction:
 
 
 class _StartGate:
-    """Lets one sampler at a time build its random initial tables once some sampler has finished.
+    """Lets one sampler at a time build its random initial tables in the last round of units.
 
     Random initial links put nearly every token in a pair of its own: until its first sweep has
     concentrated them, a starting sampler's tables take three to four times a settled sampler's
-    memory (measured: +60 MB on DERMIT). Two such starts on top of the finished samplers that
-    wait for decoding made the peak of training; the first samplers, with nothing beside them,
-    start together.
+    memory (measured: +60 MB on DERMIT). Two such starts on top of all the finished samplers
+    that wait for decoding made the peak of training, so the samplers of the last round (from
+    ``after`` finished samplers on) start one at a time; earlier ones, with less beside them,
+    start together rather than leave a core idle.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._some_finished = False
+    def __init__(self, after: int) -> None:
+        self._lock = threading.Lock()  # held by the sampler that is starting
+        self._count_lock = threading.Lock()
+        self._after = after
+        self._finished = 0
 
     def finished(self) -> None:
-        self._some_finished = True
+        with self._count_lock:
+            self._finished += 1
 
     @contextlib.contextmanager
     def opening(self) -> Iterator[None]:
-        if not self._some_finished:
+        if self._finished < self._after:
             yield
             return
         with self._lock:
@@ -526,7 +529,8 @@ class Eflomal(Aligner):
         n_chunks = max(1, math.ceil(len(encoded) / _ARGMAX_CHUNK))
         total = len(units) * (sum(sweeps) + n_chunks)
         ticks: queue.Queue[int | None] = queue.Queue()
-        gate = _StartGate()
+        workers = max(1, min(len(units), os.cpu_count() or 1))
+        gate = _StartGate(after=max(1, len(units) - workers))
 
         def work(unit: tuple[int, int]) -> None:
             index, k = unit
@@ -552,7 +556,6 @@ class Eflomal(Aligner):
                 for _ in range(item):
                     yield None
 
-        workers = max(1, min(len(units), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(work, unit) for unit in units]
             for _ in progress_bar(progress_ticks(), total=total, desc=desc, enabled=self.progress):
@@ -785,10 +788,13 @@ class Eflomal(Aligner):
 class _TrainingMemory:
     """The links of the training pairs, found again by the content of a pair.
 
-    Keys are 128-bit BLAKE2b digests of a pair's token ids (with its lengths), so two pairs
+    Keys are 128-bit digests of a pair's lengths and token ids (``pair_digests``), so two pairs
     share a key only when they are the same text; a pair that occurs several times keeps the
     links of its first occurrence.
     """
+
+    # Models whose keys were made otherwise (older versions) are used without their memory.
+    SCHEME: ClassVar[str] = "splitmix128"
 
     def __init__(self, keys: npt.NDArray[np.uint8], fwd: Ragged, rev: Ragged) -> None:
         self.keys = keys
@@ -797,29 +803,22 @@ class _TrainingMemory:
         self._index = {keys[k].tobytes(): k for k in range(len(keys) - 1, -1, -1)}
 
     @staticmethod
-    def key(src: I32, tgt: I32) -> bytes:
-        """The digest of a pair given in :meth:`Eflomal._encode`'s shifted ids; it hashes the
+    def keys_of(encoded: EncodedBitext) -> npt.NDArray[np.uint8]:
+        """The key of every pair, given in :meth:`Eflomal._encode`'s shifted ids; it digests the
         vocabulary's own ids, so that keys do not depend on that shift."""
-        h = hashlib.blake2b(digest_size=16)
-        h.update(np.array([len(src), len(tgt)], dtype=np.int64).tobytes())
-        h.update((src - 1).astype(np.int32, copy=False).tobytes())
-        h.update((tgt - 1).astype(np.int32, copy=False).tobytes())
-        return h.digest()
+        digests = kernels.pair_digests(
+            encoded.src.ids, encoded.src.offsets, encoded.tgt.ids, encoded.tgt.offsets, 1
+        )
+        return np.ascontiguousarray(digests).view(np.uint8).reshape(len(encoded), 16)
 
     @classmethod
     def build(cls, encoded: EncodedBitext, result: dict[str, I32]) -> _TrainingMemory:
-        n = len(encoded)
-        keys = np.zeros((n, 16), dtype=np.uint8)
-        for k in range(n):
-            keys[k] = np.frombuffer(
-                cls.key(encoded.src.sentence(k), encoded.tgt.sentence(k)), np.uint8
-            )
         fwd_ids = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         rev_ids = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         # The training links themselves, not copies: fit_align only changes the links of pairs
         # that repeat an earlier one, which lookups never read (they find the first occurrence).
         return cls(
-            keys,
+            cls.keys_of(encoded),
             Ragged(np.asarray(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
             Ragged(np.asarray(rev_ids, dtype=np.int32), encoded.src.offsets),
         )
@@ -827,8 +826,9 @@ class _TrainingMemory:
     def fill(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> list[int]:
         """Copy remembered links into ``forward``/``reverse``; the indices of unknown pairs."""
         todo = []
+        keys = self.keys_of(encoded)
         for s in range(len(encoded)):
-            hit = self._index.get(self.key(encoded.src.sentence(s), encoded.tgt.sentence(s)))
+            hit = self._index.get(keys[s].tobytes())
             if hit is None:
                 todo.append(s)
                 continue
@@ -852,6 +852,7 @@ class _TrainingMemory:
 
     def to_state(self) -> dict[str, Any]:
         return {
+            "memory_scheme": self.SCHEME,
             "memory_keys": self.keys,
             "memory_forward": self.fwd.ids,
             "memory_forward_offsets": self.fwd.offsets,
@@ -861,7 +862,7 @@ class _TrainingMemory:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> _TrainingMemory | None:
-        if "memory_keys" not in state:
+        if "memory_keys" not in state or state.get("memory_scheme") != cls.SCHEME:
             return None
 
         def ragged(name: str) -> Ragged:
