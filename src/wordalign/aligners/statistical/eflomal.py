@@ -227,6 +227,7 @@ class _Sampler:
         # Allocated when the fertility model starts: while a sampler's random initial tables are
         # at their largest, its fertilities are not needed yet.
         self.fert_ratio = np.ones(0)
+        self._live_slots = 0  # of the tables shed_tables freed
 
     def recount(self, model: int, corpus: _Corpus, prior: _Priors) -> None:
         """Rebuild the counts of ``model`` from the links, in a pool of just the needed size."""
@@ -243,6 +244,7 @@ class _Sampler:
         """Free the lexical count tables while the sampler waits for its direction's decoding
         (:meth:`restore_tables` rebuilds them from the links): the finished samplers of earlier
         rounds are resident while later ones start, at training's peak."""
+        self._live_slots = int(self.meta[1])
         self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(0, 0)
 
     def restore_tables(self, model: int, corpus: _Corpus, prior: _Priors) -> None:
@@ -253,8 +255,10 @@ class _Sampler:
             return
         kept = self.count_sum, self.inv_sum, self.jump
         self.count_sum, self.inv_sum, self.jump = (np.zeros_like(a) for a in kept)
+        # Room for the tables and the regions their doublings leave behind: no compaction (a
+        # second pool beside the first) while they are rebuilt.
         self.pool, self.start, self.bits, self.used, self.meta = kernels.new_lex_table(
-            corpus.n_src_types, 1024
+            corpus.n_src_types, 2 * self._live_slots
         )
         self.recount(model, corpus, prior)
         self.count_sum, self.inv_sum, self.jump = kept
@@ -290,24 +294,18 @@ class _StartGate:
     Random initial links put nearly every token in a pair of its own: until its first sweep has
     concentrated them, a starting sampler's tables take three to four times a settled sampler's
     memory (measured: +60 MB on DERMIT). Two such starts on top of all the finished samplers
-    that wait for decoding made the peak of training, so the samplers of the last round (from
-    ``after`` finished samplers on) start one at a time; earlier ones, with less beside them,
-    start together rather than leave a core idle.
+    that wait for decoding made the peak of training, so the units of the last round (from
+    position ``last_round`` of the queue on) start one at a time; earlier ones, with less beside
+    them, start together rather than leave a core idle.
     """
 
-    def __init__(self, after: int) -> None:
-        self._lock = threading.Lock()  # held by the sampler that is starting
-        self._count_lock = threading.Lock()
-        self._after = after
-        self._finished = 0
-
-    def finished(self) -> None:
-        with self._count_lock:
-            self._finished += 1
+    def __init__(self, last_round: int) -> None:
+        self._lock = threading.Lock()  # held by the last-round sampler that is starting
+        self._last_round = last_round
 
     @contextlib.contextmanager
-    def opening(self) -> Iterator[None]:
-        if self._finished < self._after:
+    def opening(self, position: int) -> Iterator[None]:
+        if position < self._last_round:
             yield
             return
         with self._lock:
@@ -317,6 +315,12 @@ class _StartGate:
 def _last_model(sweeps: tuple[int, int, int]) -> int:
     """The highest model the schedule samples (1 when it samples nothing)."""
     return max([m for m in (1, 2, 3) if sweeps[m - 1] > 0], default=1)
+
+
+def _models(sweeps: tuple[int, int, int]) -> list[int]:
+    """The models a sampler goes through: those with sweeps, and the last one in any case."""
+    last = _last_model(sweeps)
+    return [m for m in range(1, last + 1) if sweeps[m - 1] > 0 or m == last]
 
 
 def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
@@ -530,17 +534,18 @@ class Eflomal(Aligner):
         total = len(units) * (sum(sweeps) + n_chunks)
         ticks: queue.Queue[int | None] = queue.Queue()
         workers = max(1, min(len(units), os.cpu_count() or 1))
-        gate = _StartGate(after=max(1, len(units) - workers))
+        gate = _StartGate(last_round=len(units) - workers)
 
-        def work(unit: tuple[int, int]) -> None:
-            index, k = unit
+        def work(position: int) -> None:
+            index, k = units[position]
             direction = directions[index]
             try:
-                sampler = self._sample(direction, index, k, sweeps, ticks.put, gate)
+                with gate.opening(position):
+                    sampler, done = self._start(direction, index, k, sweeps, ticks.put)
+                self._sample(sampler, done, direction, sweeps, ticks.put)
                 if direction.others_running():
                     sampler.shed_tables()
                 _release_free_heap()
-                gate.finished()
                 if direction.finish(k, sampler):
                     direction.links = self._decode(direction, sweeps, ticks.put)
             finally:
@@ -557,7 +562,7 @@ class Eflomal(Aligner):
                     yield None
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(work, unit) for unit in units]
+            futures = [pool.submit(work, position) for position in range(len(units))]
             for _ in progress_bar(progress_ticks(), total=total, desc=desc, enabled=self.progress):
                 pass
             for future in futures:
@@ -568,54 +573,71 @@ class Eflomal(Aligner):
             out[_DIRECTIONS[index]] = direction.links
         return out
 
-    def _sample(
+    def _sweep(
+        self,
+        sampler: _Sampler,
+        direction: _Direction,
+        model: int,
+        n: int,
+        tick: Callable[[int], None],
+    ) -> None:
+        corpus, prior = direction.corpus, direction.prior
+        sampler.pool = kernels.gibbs_sweeps(
+            model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
+            sampler.links, sampler.pool, sampler.start, sampler.bits, sampler.used, sampler.meta,
+            sampler.count_sum, sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
+            prior.values, prior.start, prior.bits, prior.fert, float(self.null_prior), sampler.rng,
+        )  # fmt: skip
+        tick(n)
+
+    def _per_call(self, direction: _Direction) -> int:
+        return max(1, _TOKENS_PER_CALL // max(len(direction.corpus.tgt_ids), 1))
+
+    def _start(
         self,
         direction: _Direction,
         index: int,
         k: int,
         sweeps: tuple[int, int, int],
         tick: Callable[[int], None],
-        gate: _StartGate,
-    ) -> _Sampler:
-        """Run sampler ``k`` of one direction through the schedule (eflomal.c, ``align``)."""
+    ) -> tuple[_Sampler, int]:
+        """Sampler ``k`` of one direction from random links through its first call of sweeps
+        (eflomal.c, ``align``); the sampler and the sweeps of its first model done."""
         corpus, prior = direction.corpus, direction.prior
-        null_prior = float(self.null_prior)
-        last_model = _last_model(sweeps)
-        models = [m for m in range(1, last_model + 1) if sweeps[m - 1] > 0 or m == last_model]
-        per_call = max(1, _TOKENS_PER_CALL // max(len(corpus.tgt_ids), 1))
+        first_model = _models(sweeps)[0]
+        sampler = _Sampler(corpus, self._seed(index, k), float(self.null_prior))
+        sampler.recount(first_model, corpus, prior)
+        done = min(self._per_call(direction), sweeps[first_model - 1])
+        if done:
+            # The random initial links put nearly every token in a pair of its own; one sweep
+            # concentrates them, and rebuilding the tables then returns that memory.
+            self._sweep(sampler, direction, first_model, done, tick)
+            sampler.recount(first_model, corpus, prior)
+            _release_free_heap()
+        return sampler, done
 
-        def sweep(sampler: _Sampler, model: int, n: int) -> None:
-            sampler.pool = kernels.gibbs_sweeps(
-                model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
-                sampler.links, sampler.pool, sampler.start, sampler.bits, sampler.used,
-                sampler.meta, sampler.count_sum, sampler.inv_sum, sampler.jump,
-                sampler.fert_ratio, prior.keys, prior.values, prior.start, prior.bits,
-                prior.fert, null_prior, sampler.rng,
-            )  # fmt: skip
-            tick(n)
-
-        with gate.opening():
-            sampler = _Sampler(corpus, self._seed(index, k), null_prior)
-            sampler.recount(models[0], corpus, prior)
-            done = min(per_call, sweeps[models[0] - 1])
-            if done:
-                # The random initial links put nearly every token in a pair of its own; one
-                # sweep concentrates them, and rebuilding the tables then returns that memory.
-                sweep(sampler, models[0], done)
-                sampler.recount(models[0], corpus, prior)
-                _release_free_heap()
+    def _sample(
+        self,
+        sampler: _Sampler,
+        done: int,
+        direction: _Direction,
+        sweeps: tuple[int, int, int],
+        tick: Callable[[int], None],
+    ) -> None:
+        """The rest of a started sampler's schedule (``done`` sweeps of its first model made)."""
+        models = _models(sweeps)
+        per_call = self._per_call(direction)
         for model in models:
             if model != models[0]:
-                sampler.recount(model, corpus, prior)
+                sampler.recount(model, direction.corpus, direction.prior)
                 done = 0
             while done < sweeps[model - 1]:
                 n = min(per_call, sweeps[model - 1] - done)
-                sweep(sampler, model, n)
+                self._sweep(sampler, direction, model, n, tick)
                 done += n
         # Tables that grew and shrank while sampling leave dead regions in the pool; the sampler
         # waits for the others of its direction in a pool of its live tables only.
         sampler.pool = kernels.shrink_pool(sampler.pool, sampler.start, sampler.bits, sampler.meta)
-        return sampler
 
     def _decode(
         self, direction: _Direction, sweeps: tuple[int, int, int], tick: Callable[[int], None]
