@@ -500,8 +500,12 @@ class Eflomal(Aligner):
         encoded: EncodedBitext,
         priors: dict[str, _Priors] | None,
         desc: str,
+        decoded: Callable[[str, _Corpus, I32], None] | None = None,
     ) -> dict[str, I32]:
         """Sample the needed directions of ``encoded``; the argmax links of each.
+
+        ``decoded(direction, corpus, links)`` runs in the thread that decoded a direction, as
+        soon as it has (beside the other direction's decoding).
 
         Every sampler of every direction is one unit of work for a pool of threads (the kernels
         release the GIL), as many threads as cores. Memory is kept to what decoding needs:
@@ -548,6 +552,8 @@ class Eflomal(Aligner):
                 _release_free_heap()
                 if direction.finish(k, sampler):
                     direction.links = self._decode(direction, sweeps, ticks.put)
+                    if decoded is not None:
+                        decoded(_DIRECTIONS[index], direction.corpus, direction.links)
             finally:
                 ticks.put(None)
 
@@ -681,20 +687,17 @@ class Eflomal(Aligner):
         """Sample the training pairs; keeps the model, returns the encoding and the links."""
         self._check_params()
         encoded = self._encode(pairs, Vocabulary(), Vocabulary())
-        result = self._run(encoded, None, "eflomal")
-        # The samplers freed their tables in the threads' heaps, which this thread cannot reuse.
-        _release_free_heap()
-        n_src, n_tgt = len(encoded.src_vocab), len(encoded.tgt_vocab)
         stats: dict[str, _Stats] = {}
-        if "forward" in result:
-            fwd = _Corpus.from_ragged(encoded.src, encoded.tgt, n_src, n_tgt)
-            stats["forward"] = _stats_from_links(fwd, result["forward"])
-        if "reverse" in result:
-            rev = _Corpus.from_ragged(encoded.tgt, encoded.src, n_tgt, n_src)
-            stats["reverse"] = _stats_from_links(rev, result["reverse"])
+
+        def statistics(direction: str, corpus: _Corpus, links: I32) -> None:
+            # In the decoding thread, whose heap its samplers have just freed.
+            stats[direction] = _stats_from_links(corpus, links)
+
+        result = self._run(encoded, None, "eflomal", decoded=statistics)
+        _release_free_heap()
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
-        self.stats_ = stats
+        self.stats_ = {d: stats[d] for d in _DIRECTIONS if d in stats}
         self.n_train_pairs_ = len(encoded)
         self.memory_ = (
             _TrainingMemory.build(encoded, result) if self.remember_training_links else None
