@@ -510,7 +510,7 @@ class Eflomal(Aligner):
         Every sampler of every direction is one unit of work for a pool of threads (the kernels
         release the GIL), as many threads as cores. Memory is kept to what decoding needs:
         a sampler is created when its unit starts (its tables rebuilt to size after the first
-        sweep; one such start at a time once a sampler has finished, see :class:`_StartGate`);
+        sweep; in the last round one such start at a time, see :class:`_StartGate`);
         a finished sampler keeps its links and sums but sheds its count tables while others of
         its direction still run; and the thread that finishes a direction's last sampler
         rebuilds them, decodes that direction at once and frees its samplers.
