@@ -39,29 +39,27 @@ def word_sentences(
     tables' rows from it (with a marker array over target words) keeps the work linear in the
     corpus, instead of a global sort of every co-occurring pair.
     """
-    n_sent = src_offsets.shape[0] - 1
+    # One scan lists every (word, sentence) pair once, in sentence order; a counting sort by
+    # word then groups them, each word's sentences staying ascending.
     last = np.full(n_words, -1, dtype=np.int64)
+    pair_word = np.empty(len(src_ids), dtype=np.int32)
+    pair_sent = np.empty(len(src_ids), dtype=np.int32)
+    n = 0
+    for k in range(src_offsets.shape[0] - 1):
+        if not trained[k]:
+            continue
+        for p in range(src_offsets[k], src_offsets[k + 1]):
+            e = src_ids[p]
+            if last[e] != k:
+                last[e] = k
+                pair_word[n] = e
+                pair_sent[n] = k
+                n += 1
     occ = np.zeros(n_words + 1, dtype=np.int64)
-    for k in range(n_sent):
-        if not trained[k]:
-            continue
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            e = src_ids[p]
-            if last[e] != k:
-                last[e] = k
-                occ[e + 1] += 1
-    for e in range(n_words):
-        occ[e + 1] += occ[e]
-    sents = np.empty(occ[n_words], dtype=np.int64)
+    occ[1:] = np.cumsum(np.bincount(pair_word[:n], minlength=n_words))
+    sents = np.empty(n, dtype=np.int64)
     fill = occ[:-1].copy()
-    last[:] = -1
-    for k in range(n_sent):
-        if not trained[k]:
-            continue
-        for p in range(src_offsets[k], src_offsets[k + 1]):
-            e = src_ids[p]
-            if last[e] != k:
-                last[e] = k
-                sents[fill[e]] = k
-                fill[e] += 1
+    for i in range(n):
+        sents[fill[pair_word[i]]] = pair_sent[i]
+        fill[pair_word[i]] += 1
     return occ, sents

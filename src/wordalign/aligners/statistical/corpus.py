@@ -124,7 +124,7 @@ class Vocabulary:
     def encode(self, tokens: Sequence[str], grow: bool) -> IntArray:
         """Ids of ``tokens``: new words are added when ``grow``, else encoded as -1."""
         if grow:
-            return np.fromiter((self.add(t) for t in tokens), dtype=np.int32, count=len(tokens))
+            return np.array(self.add_all(tokens), dtype=np.int32)
         return np.fromiter((self.get(t) for t in tokens), dtype=np.int32, count=len(tokens))
 
 

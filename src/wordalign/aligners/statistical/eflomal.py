@@ -694,7 +694,6 @@ class Eflomal(Aligner):
             stats[direction] = _stats_from_links(corpus, links)
 
         result = self._run(encoded, None, "eflomal", decoded=statistics)
-        _release_free_heap()
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.stats_ = {d: stats[d] for d in _DIRECTIONS if d in stats}
@@ -856,11 +855,8 @@ class _TrainingMemory:
             hit = self._index.get(keys[s].tobytes())
             if hit is None:
                 todo.append(s)
-                continue
-            t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
-            forward[t0:t1] = self.fwd.sentence(hit)
-            s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
-            reverse[s0:s1] = self.rev.sentence(hit)
+            else:
+                self._copy(hit, encoded, s, forward, reverse)
         return todo
 
     def fill_repeats(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> None:
@@ -870,10 +866,14 @@ class _TrainingMemory:
         for k in range(len(self.keys)):
             first = self._index[self.keys[k].tobytes()]
             if first != k:
-                t0, t1 = encoded.tgt.offsets[k], encoded.tgt.offsets[k + 1]
-                forward[t0:t1] = self.fwd.sentence(first)
-                s0, s1 = encoded.src.offsets[k], encoded.src.offsets[k + 1]
-                reverse[s0:s1] = self.rev.sentence(first)
+                self._copy(first, encoded, k, forward, reverse)
+
+    def _copy(self, hit: int, encoded: EncodedBitext, s: int, forward: I32, reverse: I32) -> None:
+        # The remembered links of training pair ``hit`` into pair ``s`` of ``encoded``.
+        t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
+        forward[t0:t1] = self.fwd.sentence(hit)
+        s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
+        reverse[s0:s1] = self.rev.sentence(hit)
 
     def to_state(self) -> dict[str, Any]:
         return {
