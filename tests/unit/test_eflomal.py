@@ -244,21 +244,43 @@ def test_iteration_schedule_matches_reference_rule() -> None:
 # -- kernels against slow references --------------------------------------------------------
 
 
-def test_lex_table_matches_dict() -> None:
+def _displacements(pool: np.ndarray, start: np.ndarray, bits: np.ndarray) -> list[int]:
+    """How far past its home slot every stored pair lies."""
+    out = []
+    for e in range(len(bits)):
+        b = int(bits[e])
+        for h in range(1 << b if b else 0):
+            key = int(pool[2 * (start[e] + h)])
+            if key != -1:
+                out.append((h - K._slot(key, b)) % (1 << b))
+    return out
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_lex_table_matches_dict(windowed: bool) -> None:
     rng = np.random.default_rng(0)
     n_types = 7
     pool, start, bits, used, meta = K.new_lex_table(n_types, 4)
+    meta[3] = windowed
     truth: Counter[tuple[int, int]] = Counter()
-    for _ in range(6000):
-        e, f = int(rng.integers(n_types)), int(rng.integers(60))
-        delta = -1 if truth[(e, f)] > 0 and rng.random() < 0.5 else 1
+    far = 0  # the largest displacement seen
+    for step in range(12000):
+        # Many keys first (large tables, long probe runs), then mostly deletions (shrinking).
+        e, f = int(rng.integers(n_types)), int(rng.integers(600))
+        add = rng.random() < (0.8 if step < 6000 else 0.2)
+        delta = -1 if truth[(e, f)] > 0 and not add else 1
         pool = K.lex_add(pool, start, bits, used, meta, e, f, delta)
         truth[(e, f)] += delta
-        if rng.random() < 0.05:
+        if rng.random() < 0.01:
             for (e2, f2), c in truth.items():
                 assert K.lex_count(pool, start, bits, e2, f2) == c
+            far = max(far, *_displacements(pool, start, bits))
     for e in range(n_types):
         assert used[e] == sum(1 for (e2, _), c in truth.items() if e2 == e and c > 0)
+    if windowed:
+        assert far < K._WINDOW
+    else:
+        assert far >= K._WINDOW  # the same keys do run past a window when nothing stops them
 
 
 def test_lex_add_in_place_refuses_to_grow_a_full_pool_and_lex_add_grows_it() -> None:
@@ -280,7 +302,7 @@ def test_lex_add_in_place_refuses_to_grow_a_full_pool_and_lex_add_grows_it() -> 
 
 
 def _random_state(
-    seed: int, model: int, with_priors: bool
+    seed: int, model: int, with_priors: bool, windowed: bool = True
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
     """A random small corpus, random links and counts built by the kernels."""
     rng = np.random.default_rng(seed)
@@ -318,7 +340,7 @@ def _random_state(
     jump = np.zeros(K.JUMP_LEN + 1)
     pool = K.make_counts(
         model, src_ids, src_offsets, tgt_ids, tgt_offsets, links, n_tgt_types, pool, start, bits,
-        used, meta, count_sum, inv_sum, jump, prior_sum, jump_prior,
+        used, meta, count_sum, inv_sum, jump, prior_sum, jump_prior, windowed,
     )  # fmt: skip
     arrays = {
         "src_ids": src_ids, "src_offsets": src_offsets, "tgt_ids": tgt_ids,
@@ -406,8 +428,11 @@ def _reference_distribution(
 @pytest.mark.parametrize("model", [1, 2, 3])
 @pytest.mark.parametrize("with_priors", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_conditional_matches_python_reference(model: int, with_priors: bool, seed: int) -> None:
-    a, x = _random_state(seed, model, with_priors)
+@pytest.mark.parametrize("windowed", [False, True])
+def test_conditional_matches_python_reference(
+    model: int, with_priors: bool, seed: int, windowed: bool
+) -> None:
+    a, x = _random_state(seed, model, with_priors, windowed)
     null_prior = 0.2
     so, to, links = a["src_offsets"], a["tgt_offsets"], a["links"]
     for s in range(len(so) - 1):
@@ -437,7 +462,7 @@ def test_conditional_matches_python_reference(model: int, with_priors: bool, see
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
                 a["start"], a["bits"],
                 a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
-                a["pbits"], null_prior, out,
+                a["pbits"], null_prior, out, windowed,
             )  # fmt: skip
             expected = _reference_distribution(model, a, x, s, j, null_prior)
             np.testing.assert_allclose(out, expected, rtol=1e-9, atol=0)

@@ -43,6 +43,12 @@ FERT_CAP_RATIO = 1e-10
 
 _EMPTY = -1
 _MIN_BITS = 2
+# In *windowed* tables every pair lies fewer than _WINDOW slots past its home slot (a table grows
+# rather than place one further), so that the sampler's lookups read those slots unconditionally:
+# a probe loop branches on the key it loads, and its mispredictions cost more than the loads
+# (measured: a quarter of a sweep). A table has at least 2**_MIN_BITS = _WINDOW slots, so a
+# window never wraps onto itself.
+_WINDOW = 1 << _MIN_BITS
 
 # Reference counting. numba's runtime (NRT) counts the references to every array an njit function
 # holds: each call of a helper inlined at numba's level takes and drops one per array argument,
@@ -119,7 +125,10 @@ def gamma(rng: np.ndarray, shape: float) -> float:
 # holds its key at pool[2*start[e] + 2*h] and its count right after it, so that a hit reads one
 # cache line, not two. Only pairs with a non-zero count
 # are stored (as the reference's natmap does), at load <= 1/2. meta[0] is the first free slot,
-# meta[1] the slots of the live tables, meta[2] counts the moves of tables (for callers' caches).
+# meta[1] the slots of the live tables, meta[2] counts the moves of tables (for callers' caches),
+# meta[3] is 1 when the tables are windowed (see _WINDOW). Random initial links fill tables with
+# many pairs of count one, which windows would spread over twice the memory: a sampler's tables
+# are windowed from its first rebuild after a sweep on (make_counts).
 
 
 @_inline
@@ -159,7 +168,7 @@ def new_lex_table(
     start = np.zeros(n_types, dtype=np.int64)
     bits = np.zeros(n_types, dtype=np.int64)
     used = np.zeros(n_types, dtype=np.int64)
-    meta = np.zeros(3, dtype=np.int64)
+    meta = np.zeros(4, dtype=np.int64)
     return pool, start, bits, used, meta
 
 
@@ -205,28 +214,43 @@ def _retable(
     """Rehash e's table into a fresh region of 2**new_bits slots at the end of the pool; False,
     changing nothing, when the pool must be compacted first (see _resize)."""
     old_bits = bits[e]
-    cap = 1 << new_bits
-    # Compact once dead regions exceed half the live tables: memory stays within ~2x of them.
-    if 2 * (meta[0] + cap) > len(pool) or meta[0] > meta[1] + meta[1] // 2 + 65536:
-        return False
-    region = 2 * meta[0]
+    while True:
+        cap = 1 << new_bits
+        # Compact once dead regions exceed half the live tables: memory stays within ~2x of them.
+        if 2 * (meta[0] + cap) > len(pool) or meta[0] > meta[1] + meta[1] // 2 + 65536:
+            return False
+        region = 2 * meta[0]
+        if _rehash(pool, 2 * start[e], old_bits, region, new_bits, meta[3] != 0):
+            break
+        new_bits += 1  # a pair would land outside its window: the next size up
     meta[0] += cap
     meta[1] += cap - ((1 << old_bits) if old_bits > 0 else 0)
     meta[2] += 1
-    pool[region : region + 2 * cap] = _EMPTY
-    mask = cap - 1
-    if old_bits > 0:
-        base = 2 * start[e]
-        for s in range(1 << old_bits):
-            k = pool[base + 2 * s]
-            if k != _EMPTY:
-                h = _slot(k, new_bits)
-                while pool[region + 2 * h] != _EMPTY:
-                    h = (h + 1) & mask
-                pool[region + 2 * h] = k
-                pool[region + 2 * h + 1] = pool[base + 2 * s + 1]
     start[e] = region // 2
     bits[e] = new_bits
+    return True
+
+
+@_leaf
+def _rehash(
+    pool: np.ndarray, base: int, old_bits: int, region: int, new_bits: int, windowed: bool
+) -> bool:
+    # The pairs of the table at base (none when old_bits is 0) into the free region of
+    # 2**new_bits slots; False when a windowed pair would land outside its window.
+    cap = 1 << new_bits
+    mask = cap - 1
+    pool[region : region + 2 * cap] = _EMPTY
+    for s in range((1 << old_bits) if old_bits > 0 else 0):
+        k = pool[base + 2 * s]
+        if k != _EMPTY:
+            home = _slot(k, new_bits)
+            h = home
+            while pool[region + 2 * h] != _EMPTY:
+                h = (h + 1) & mask
+            if windowed and ((h - home) & mask) >= _WINDOW:
+                return False
+            pool[region + 2 * h] = k
+            pool[region + 2 * h + 1] = pool[base + 2 * s + 1]
     return True
 
 
@@ -240,9 +264,12 @@ def _resize(
     new_bits: int,
 ) -> np.ndarray:
     # _retable, compacting the pool first when it has to (a compaction leaves room for the table).
-    if not _retable(pool, start, bits, meta, e, new_bits):
-        pool = _compact(pool, start, bits, meta, 1 << new_bits)
-        _retable(pool, start, bits, meta, e, new_bits)
+    extra = 1 << new_bits
+    while not _retable(pool, start, bits, meta, e, new_bits):
+        # Room for the table at the size asked or, when a windowed table's pairs do not fit
+        # their windows there, at the next ones.
+        pool = _compact(pool, start, bits, meta, extra)
+        extra *= 2
     return pool
 
 
@@ -337,19 +364,22 @@ def lex_add_in_place(
             else:
                 pool[base + 2 * h + 1] = c
             return True
-    if b == 0 or 2 * (used[e] + 1) > (1 << b):
+    while True:
+        if b > 0 and 2 * (used[e] + 1) <= (1 << b):
+            mask = (1 << b) - 1
+            base = 2 * start[e]
+            home = _slot(f, b)
+            h = home
+            while pool[base + 2 * h] != _EMPTY:
+                h = (h + 1) & mask
+            if meta[3] == 0 or ((h - home) & mask) < _WINDOW:
+                pool[base + 2 * h] = f
+                pool[base + 2 * h + 1] = delta
+                used[e] += 1
+                return True
         if not _retable(pool, start, bits, meta, e, b + 1 if b > 0 else _MIN_BITS):
             return False
         b = bits[e]
-    mask = (1 << b) - 1
-    base = 2 * start[e]
-    h = _slot(f, b)
-    while pool[base + 2 * h] != _EMPTY:
-        h = (h + 1) & mask
-    pool[base + 2 * h] = f
-    pool[base + 2 * h + 1] = delta
-    used[e] += 1
-    return True
 
 
 @_kernel
@@ -470,6 +500,7 @@ def position_distribution(
     prior_bits: np.ndarray,
     null_prior: float,
     out: np.ndarray,
+    windowed: bool,
 ) -> float:
     """Unnormalised conditional distribution of one link given all others (Östling & Tiedemann
     2016, eqs. 8-10 in the collapsed form of the reference sampler).
@@ -487,6 +518,7 @@ def position_distribution(
         sent_base, sent_bits: ``2 * start[e]`` and ``bits[e]`` of every source position's type
             (looked up once per sentence rather than once per link).
         pool, start, bits: lexical count tables.
+        windowed: whether the tables are windowed (``meta[3]``; see ``_WINDOW``).
         inv_sum: ``1 / count_sum[e]`` for every generating type.
         jump: jump pseudo-counts (slot ``JUMP_SUM`` is their normaliser Z).
         fert_ratio: ``P(phi+1)/P(phi)`` at ``e * FERT_LEN + phi + 1``.
@@ -512,12 +544,17 @@ def position_distribution(
             mask = (1 << b) - 1
             base = sent_base[_u(i)]
             h = hf >> (32 - b)
-            k = pool[_u(base + 2 * h)]
-            while k != f and k != _EMPTY:
-                h = (h + 1) & mask
+            if windowed:
+                for q in range(_WINDOW):
+                    s = _u(base + 2 * ((h + q) & mask))
+                    n |= pool[s + _u(1)] if pool[s] == f else 0
+            else:
                 k = pool[_u(base + 2 * h)]
-            if k == f:
-                n = pool[_u(base + 2 * h + 1)]
+                while k != f and k != _EMPTY:
+                    h = (h + 1) & mask
+                    k = pool[_u(base + 2 * h)]
+                if k == f:
+                    n = pool[_u(base + 2 * h + 1)]
         out[_u(i)] = inv_sum[_u(e)] * (LEX_ALPHA + n)
     if has_prior:
         for i in range(n_src):
@@ -613,13 +650,16 @@ def make_counts(
     jump: np.ndarray,
     prior_sum: np.ndarray,
     jump_prior: np.ndarray,
+    windowed: bool,
 ) -> np.ndarray:
-    """Rebuild every count of a sampler from its links; returns the pool."""
+    """Rebuild every count of a sampler from its links, in windowed tables or not; returns the
+    pool."""
     bits[:] = 0
     used[:] = 0
     meta[0] = 0
     meta[1] = 0
     meta[2] += 1
+    meta[3] = windowed
     for e in range(len(count_sum)):
         count_sum[e] = LEX_ALPHA * n_tgt_types
         if e < len(prior_sum):
@@ -894,7 +934,7 @@ def _visit_sentences(
             total = position_distribution(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,
-                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps,
+                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps, meta[3] != 0,
             )  # fmt: skip
             if argmax:
                 # One reciprocal per token, as the reference scales (not a division per cell),
