@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,15 @@ class Ragged:
         return Ragged(ids, offsets)
 
 
+class _Ids(dict[str, int]):
+    """Word -> id, where a word looked up for the first time gets the next id: lookups of known
+    words stay in C (``map(ids.__getitem__, words)``), only new words reach Python."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = new = len(self)
+        return new
+
+
 class Vocabulary:
     """A mapping from word types to consecutive ids, in order of first appearance.
 
@@ -64,7 +73,7 @@ class Vocabulary:
     def __init__(self, words: Iterable[str] = ()) -> None:
         # A word's id is its rank of insertion into the dict, so the dict alone, in its insertion
         # order, is the list of words: ``words`` is rebuilt from it only when asked for.
-        self._ids: dict[str, int] = {}
+        self._ids = _Ids()
         self._words: list[str] = []
         self.add_all(words)
 
@@ -86,16 +95,9 @@ class Vocabulary:
         return self._ids.setdefault(word, len(self._ids))
 
     def add_all(self, words: Iterable[str]) -> list[int]:
-        """The ids of ``words``, adding the new ones (a sentence at a time: the corpus-sized
-        loop of encoding, without a method call per token)."""
-        words = words if isinstance(words, list) else list(words)
-        ids = self._ids
-        found: list[int | None] = list(map(ids.get, words))
-        if None in found:  # new words: most sentences have none once the corpus is under way
-            for k, word in enumerate(words):
-                if found[k] is None:
-                    found[k] = ids.setdefault(word, len(ids))
-        return cast(list[int], found)  # no None is left
+        """The ids of ``words``, adding the new ones (the corpus-sized loop of encoding, without
+        a Python call per known token)."""
+        return list(map(self._ids.__getitem__, words))
 
     def get(self, word: str, default: int = -1) -> int:
         """The id of ``word``, or ``default`` when it is unknown."""

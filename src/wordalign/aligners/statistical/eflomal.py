@@ -71,6 +71,8 @@ _DIRECTIONS = ("forward", "reverse")
 _TOKENS_PER_CALL = 50_000
 # Sentences decoded per argmax call: bounds the pooled-marginal buffer.
 _ARGMAX_CHUNK = 512
+# Tokens normalised and encoded per call: a call per sentence cost more than the lookups.
+_ENCODE_BATCH = 1 << 16
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -224,6 +226,21 @@ class _Corpus:
 
     def __len__(self) -> int:
         return len(self.tgt_offsets) - 1
+
+
+class _TokenIds(dict[str, int]):
+    """Token as written -> vocabulary id of its normalised form, normalising each distinct
+    token once: known tokens cost a lookup in C (``map(ids.__getitem__, tokens)``), where
+    lowercasing every token first made a new string to hash each time (twice as slow)."""
+
+    def __init__(self, vocab: Vocabulary, normalize: Callable[[str], str]) -> None:
+        super().__init__()
+        self._vocab = vocab
+        self._normalize = normalize
+
+    def __missing__(self, token: str) -> int:
+        self[token] = found = self._vocab.add(self._normalize(token))
+        return found
 
 
 class _Sampler:
@@ -475,31 +492,50 @@ class Eflomal(Aligner):
 
     # -- preprocessing ----------------------------------------------------------------------
 
-    def _normalize(self, tokens: Sequence[str], side: str) -> Sequence[str]:
-        """Lowercase and stem the tokens of one side as configured."""
+    def _normalizer(self, side: str) -> Callable[[str], str]:
+        """Lowercasing and stemming of one token of ``side``, as configured."""
+        lowercase = bool(self.lowercase)
         prefix = int(getattr(self, f"{side}_prefix_len"))
         suffix = int(getattr(self, f"{side}_suffix_len"))
-        if self.lowercase:
-            tokens = list(map(str.lower, tokens))
-        if prefix:
-            tokens = [t[:prefix] for t in tokens]
-        if suffix:
-            tokens = [t[-suffix:] for t in tokens]
-        return tokens
+
+        def normalize(token: str) -> str:
+            if lowercase:
+                token = token.lower()
+            if prefix:
+                token = token[:prefix]
+            if suffix:
+                token = token[-suffix:]
+            return token
+
+        return normalize
 
     def _encode(
         self, pairs: Iterable[SentencePair], src_vocab: Vocabulary, tgt_vocab: Vocabulary
     ) -> EncodedBitext:
-        """Normalise and encode the pairs, growing the vocabularies, one pair at a time (no
-        normalised copy of the corpus is kept). Ids are the vocabulary's plus one (see
+        """Normalise and encode the pairs, growing the vocabularies, a batch of tokens at a time
+        (no normalised copy of the corpus is kept). Ids are the vocabulary's plus one (see
         :class:`_Corpus`)."""
         ids: dict[str, array[int]] = {"src": array("i"), "tgt": array("i")}
         lengths: dict[str, array[int]] = {"src": array("q", [0]), "tgt": array("q", [0])}
-        vocabs = {"src": src_vocab, "tgt": tgt_vocab}
+        token_ids = {
+            "src": _TokenIds(src_vocab, self._normalizer("src")),
+            "tgt": _TokenIds(tgt_vocab, self._normalizer("tgt")),
+        }
+        batch: dict[str, list[str]] = {"src": [], "tgt": []}
+
+        def flush() -> None:
+            for side, tokens in batch.items():
+                ids[side].extend(map(token_ids[side].__getitem__, tokens))
+                tokens.clear()
+
         for pair in pairs:
-            for side, tokens in (("src", pair.src), ("tgt", pair.tgt)):
-                ids[side].extend(vocabs[side].add_all(self._normalize(tokens, side)))
-                lengths[side].append(len(tokens))
+            batch["src"] += pair.src
+            batch["tgt"] += pair.tgt
+            lengths["src"].append(len(pair.src))
+            lengths["tgt"].append(len(pair.tgt))
+            if len(batch["src"]) >= _ENCODE_BATCH:
+                flush()
+        flush()
         sides = {
             side: Ragged(
                 np.frombuffer(ids[side], dtype=np.int32) + np.int32(1)
