@@ -462,11 +462,21 @@ def test_conditional_matches_python_reference(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
                 a["start"], a["bits"],
                 a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
-                a["pbits"], null_prior, out, windowed,
+                a["pbits"], null_prior, out, windowed, False,
             )  # fmt: skip
             expected = _reference_distribution(model, a, x, s, j, null_prior)
             np.testing.assert_allclose(out, expected, rtol=1e-9, atol=0)
             assert total == pytest.approx(sum(expected), rel=1e-9)
+            sums = np.zeros_like(out)
+            K.position_distribution(
+                model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
+                a["start"], a["bits"],
+                a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
+                a["pbits"], null_prior, sums, windowed, True,
+            )  # fmt: skip
+            # Bit for bit, the total included: the sampler's draws depend on it.
+            assert sums.tolist() == list(itertools.accumulate(out))
+            assert sums[-1] == total
             a["pool"] = K._add_link(
                 model, old_e, f, old_i, prev_i, next_i, a["pool"], a["start"], a["bits"],
                 a["used"], a["meta"], a["count_sum"], a["inv_sum"], a["jump"],

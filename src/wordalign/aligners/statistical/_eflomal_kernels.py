@@ -501,6 +501,7 @@ def position_distribution(
     null_prior: float,
     out: np.ndarray,
     windowed: bool,
+    cumulative: bool,
 ) -> float:
     """Unnormalised conditional distribution of one link given all others (Östling & Tiedemann
     2016, eqs. 8-10 in the collapsed form of the reference sampler).
@@ -525,6 +526,10 @@ def position_distribution(
         prior_keys, prior_values, prior_start, prior_bits: lexical priors (may be empty).
         null_prior: the prior weight of NULL links.
         out: buffer of at least ``len(src_sent) + 1`` entries.
+        cumulative: write the running sums of the weights instead (``out[i]`` = the weights of
+            positions ``0..i``, NULL last), added in the same order as the total: a sampler
+            then finds its draw by counting the sums below it, without a chain of additions of
+            its own, and draws exactly what a running sum would.
 
     Returns:
         The sum of the weights.
@@ -581,22 +586,24 @@ def position_distribution(
                     j_in = jump[_u(jump_index(prev_i, i))]
                     j_out = jump[_u(jump_index(i, next_i))]
                 w = out[_u(i)] * (j_in * j_out * fert_ratio[_u(src_sent[_u(i)] * FERT_LEN + phi)])
-                out[_u(i)] = w
                 total += w
+                out[_u(i)] = total if cumulative else w
         elif short:
             for i in range(n_src):
                 w = out[_u(i)] * (jump[_u(into + i)] * jump[_u(out_of - i)])
-                out[_u(i)] = w
                 total += w
+                out[_u(i)] = total if cumulative else w
         else:
             for i in range(n_src):
                 w = out[_u(i)] * (jump[_u(jump_index(prev_i, i))] * jump[_u(jump_index(i, next_i))])
-                out[_u(i)] = w
                 total += w
+                out[_u(i)] = total if cumulative else w
     else:
         total = 0.0
         for i in range(n_src):
             total += out[i]
+            if cumulative:
+                out[i] = total
     alpha = NULL_ALPHA
     if has_prior:
         alpha += prior_value(prior_keys, prior_values, prior_start, prior_bits, 0, f)
@@ -605,7 +612,7 @@ def position_distribution(
         # A non-NULL link adds two jumps (normalised by Z**2), a NULL link replaces them by one
         # (Z**1): scaling NULL by Z instead of the others by 1/Z**2 leaves the ratio unchanged.
         p *= jump[JUMP_SUM] * jump[jump_index(prev_i, next_i)]
-    out[n_src] = p
+    out[n_src] = total + p if cumulative else p
     return float(total + p)
 
 
@@ -934,7 +941,7 @@ def _visit_sentences(
             total = position_distribution(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,
-                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps, meta[3] != 0,
+                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps, meta[3] != 0, not argmax,
             )  # fmt: skip
             if argmax:
                 # One reciprocal per token, as the reference scales (not a division per cell),
@@ -956,14 +963,11 @@ def _visit_sentences(
                 new_i = -1 if best == n_src else best
             else:
                 u = uniform(rng) * total
-                new_i = n_src
-                running = 0.0
+                # The first position whose running sum exceeds u (sums never decrease).
+                new_i = 0
                 for i in range(n_src + 1):
-                    running += ps[i]
-                    if u < running:
-                        new_i = i
-                        break
-                if new_i == n_src:
+                    new_i += ps[_u(i)] <= u
+                if new_i >= n_src:
                     new_i = -1
             new_e = 0 if new_i < 0 else src_sent[new_i]
             links[t0 + j] = new_i
