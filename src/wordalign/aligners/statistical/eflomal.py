@@ -71,8 +71,6 @@ _DIRECTIONS = ("forward", "reverse")
 _TOKENS_PER_CALL = 50_000
 # Sentences decoded per argmax call: bounds the pooled-marginal buffer.
 _ARGMAX_CHUNK = 512
-# Tokens normalised and encoded per call: a call per sentence cost more than the lookups.
-_ENCODE_BATCH = 1 << 16
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -512,30 +510,18 @@ class Eflomal(Aligner):
     def _encode(
         self, pairs: Iterable[SentencePair], src_vocab: Vocabulary, tgt_vocab: Vocabulary
     ) -> EncodedBitext:
-        """Normalise and encode the pairs, growing the vocabularies, a batch of tokens at a time
-        (no normalised copy of the corpus is kept). Ids are the vocabulary's plus one (see
+        """Normalise and encode the pairs, growing the vocabularies, one pair at a time (no
+        normalised copy of the corpus is kept). Ids are the vocabulary's plus one (see
         :class:`_Corpus`)."""
         ids: dict[str, array[int]] = {"src": array("i"), "tgt": array("i")}
         lengths: dict[str, array[int]] = {"src": array("q", [0]), "tgt": array("q", [0])}
-        token_ids = {
-            "src": _TokenIds(src_vocab, self._normalizer("src")),
-            "tgt": _TokenIds(tgt_vocab, self._normalizer("tgt")),
-        }
-        batch: dict[str, list[str]] = {"src": [], "tgt": []}
-
-        def flush() -> None:
-            for side, tokens in batch.items():
-                ids[side].extend(map(token_ids[side].__getitem__, tokens))
-                tokens.clear()
-
+        src_ids = _TokenIds(src_vocab, self._normalizer("src")).__getitem__
+        tgt_ids = _TokenIds(tgt_vocab, self._normalizer("tgt")).__getitem__
         for pair in pairs:
-            batch["src"] += pair.src
-            batch["tgt"] += pair.tgt
+            ids["src"].extend(map(src_ids, pair.src))
+            ids["tgt"].extend(map(tgt_ids, pair.tgt))
             lengths["src"].append(len(pair.src))
             lengths["tgt"].append(len(pair.tgt))
-            if len(batch["src"]) >= _ENCODE_BATCH:
-                flush()
-        flush()
         sides = {
             side: Ragged(
                 np.frombuffer(ids[side], dtype=np.int32) + np.int32(1)
