@@ -301,6 +301,27 @@ def test_lex_add_in_place_refuses_to_grow_a_full_pool_and_lex_add_grows_it() -> 
     assert used[1] == f + 1
 
 
+def test_windowed_lex_add_keeps_every_count_when_one_growth_is_not_enough() -> None:
+    # Half the keys share their home slot up to tables of 64 slots, so that in a 4-slot window
+    # they fit only once their table has grown several times. Growing once may make room for
+    # the table but not for the key: lex_add must then grow again rather than drop the count
+    # (it once dropped it, and a later sweep looked for the pair forever).
+    clustered = [f for f in range(1, 400_000) if K._slot(f, 6) == 0]
+    rng = np.random.default_rng(0)
+    n_types = 42
+    pool, start, bits, used, meta = K.new_lex_table(n_types, 4)
+    meta[3] = 1
+    truth: Counter[tuple[int, int]] = Counter()
+    for _ in range(600):
+        e = int(rng.integers(n_types))
+        f = int(rng.choice(clustered)) if rng.random() < 0.5 else int(rng.integers(1, 5000))
+        pool = K.lex_add(pool, start, bits, used, meta, e, f, 1)
+        truth[(e, f)] += 1
+        assert K.lex_count(pool, start, bits, e, f) == truth[(e, f)]
+    assert all(K.lex_count(pool, start, bits, e, f) == c for (e, f), c in truth.items())
+    assert max(_displacements(pool, start, bits)) < K._WINDOW
+
+
 def _random_state(
     seed: int, model: int, with_priors: bool, windowed: bool = True
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:

@@ -346,8 +346,9 @@ def lex_add_in_place(
     f: int,
     delta: int,
 ) -> bool:
-    """Add ``delta`` to n(e, f) in the pool as it is; False, changing nothing, when e's table
-    must grow and the pool has no room for it (then call :func:`lex_add`)."""
+    """Add ``delta`` to n(e, f) in the pool as it is; False, leaving every count as it was,
+    when e's table must grow and the pool has no room for it (then call :func:`lex_add`). A
+    windowed table may have grown within the pool before the room ran out."""
     b = bits[e]
     if b > 0:
         mask = (1 << b) - 1
@@ -394,10 +395,11 @@ def lex_add(
     delta: int,
 ) -> np.ndarray:
     """Add ``delta`` to n(e, f); returns the pool (reallocated when it had to grow)."""
-    if not lex_add_in_place(pool, start, bits, used, meta, e, f, delta):
+    # A windowed table may need more than one doubling before f fits its window, and room for
+    # one does not make room for the next: grow until the pair is in.
+    while not lex_add_in_place(pool, start, bits, used, meta, e, f, delta):
         b = bits[e]
         pool = _resize(pool, start, bits, meta, e, b + 1 if b > 0 else _MIN_BITS)
-        lex_add_in_place(pool, start, bits, used, meta, e, f, delta)
     return pool
 
 
