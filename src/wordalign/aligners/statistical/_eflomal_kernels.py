@@ -68,15 +68,20 @@ _inline = njit(cache=True, nogil=True, error_model="numpy", inline="always")
 # depend only on the seed and never on threads.
 
 
-@_leaf
-def _next_u64(rng: np.ndarray) -> np.uint64:
-    s = rng[0] + np.uint64(0x9E3779B97F4A7C15)
-    rng[0] = s
-    z = s
+@_inline
+def _mix64(z: np.uint64) -> np.uint64:
+    # The splitmix64 finaliser: every input bit reaches every output bit.
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     out: np.uint64 = z ^ (z >> np.uint64(31))
     return out
+
+
+@_leaf
+def _next_u64(rng: np.ndarray) -> np.uint64:
+    s = rng[0] + np.uint64(0x9E3779B97F4A7C15)
+    rng[0] = s
+    return _mix64(s)
 
 
 @_leaf
@@ -1145,16 +1150,8 @@ def chain_and_fertility_counts(
 
 
 # ---------------------------------------------------------------------------------------------
-# Digests of sentence pairs, the keys of a model's memory of its training links.
-
-
-@_inline
-def _mix64(z: np.uint64) -> np.uint64:
-    # The splitmix64 finaliser: every input bit reaches every output bit.
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    out: np.uint64 = z ^ (z >> np.uint64(31))
-    return out
+# Digests of sentence pairs, the keys of a model's memory of its training links (with the
+# random numbers' _mix64).
 
 
 @_kernel

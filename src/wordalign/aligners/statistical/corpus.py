@@ -92,7 +92,7 @@ class Vocabulary:
 
     def add(self, word: str) -> int:
         """The id of ``word``, adding it when new."""
-        return self._ids.setdefault(word, len(self._ids))
+        return self._ids[word]
 
     def add_all(self, words: Iterable[str]) -> list[int]:
         """The ids of ``words``, adding the new ones (the corpus-sized loop of encoding, without
