@@ -89,7 +89,12 @@ class Alignment:
         object.__setattr__(self, "scores", dict(scores) if scores is not None else None)
 
     @classmethod
-    def _trusted(cls, sure: frozenset[Link], possible: frozenset[Link] | None = None) -> Alignment:
+    def _trusted(
+        cls,
+        sure: frozenset[Link],
+        possible: frozenset[Link] | None = None,
+        scores: dict[Link, float] | None = None,
+    ) -> Alignment:
         """Package-internal fast constructor for links that come from wordalign's own code.
 
         ``__init__`` converts and checks every link, which costs more than symmetrizing or
@@ -99,7 +104,7 @@ class Alignment:
         alignment = object.__new__(cls)
         object.__setattr__(alignment, "sure", sure)
         object.__setattr__(alignment, "possible", sure if possible is None else possible)
-        object.__setattr__(alignment, "scores", None)
+        object.__setattr__(alignment, "scores", scores)
         return alignment
 
     @property
@@ -161,7 +166,7 @@ class Alignment:
 
 
 class PackedAlignments(Sequence[Alignment]):
-    """Sure-only alignments of many sentence pairs in three flat arrays, one per pair on demand.
+    """Sure-only alignments of many sentence pairs in flat arrays, one per pair on demand.
 
     What the statistical aligners return for a corpus: 100k :class:`Alignment` objects cost a
     frozenset each (about 1 KB for 20 links), several times the arrays. Indexing builds the
@@ -173,6 +178,7 @@ class PackedAlignments(Sequence[Alignment]):
             sentence's links sorted by source then target index.
         offsets: ``len(pairs) + 1`` boundaries: sentence ``s`` owns links
             ``offsets[s]:offsets[s + 1]``.
+        scores: optionally a score of every link (a link posterior), parallel to ``src``.
 
     Example:
         >>> import numpy as np
@@ -181,19 +187,28 @@ class PackedAlignments(Sequence[Alignment]):
         ['0-0 1-2', '']
     """
 
-    __slots__ = ("_offsets", "_src", "_tgt")
+    __slots__ = ("_offsets", "_scores", "_src", "_tgt")
 
     def __init__(
         self,
         src: npt.NDArray[np.integer],
         tgt: npt.NDArray[np.integer],
         offsets: npt.NDArray[np.integer],
+        scores: npt.NDArray[np.floating] | None = None,
     ) -> None:
         if len(src) != len(tgt) or len(offsets) == 0 or int(offsets[-1]) != len(src):
             raise ValueError("PackedAlignments: src, tgt and offsets do not fit together")
+        if scores is not None and len(scores) != len(src):
+            raise ValueError("PackedAlignments: scores and links do not fit together")
         self._src = src
         self._tgt = tgt
         self._offsets = offsets
+        self._scores = scores
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether every link carries a score."""
+        return self._scores is not None
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -212,9 +227,11 @@ class PackedAlignments(Sequence[Alignment]):
         if not 0 <= k < n:
             raise IndexError(f"alignment index {index} out of range for {n} pairs")
         lo, hi = int(self._offsets[k]), int(self._offsets[k + 1])
-        return Alignment._trusted(
-            frozenset(zip(self._src[lo:hi].tolist(), self._tgt[lo:hi].tolist(), strict=True))
-        )
+        links = list(zip(self._src[lo:hi].tolist(), self._tgt[lo:hi].tolist(), strict=True))
+        scores = None
+        if self._scores is not None:
+            scores = dict(zip(links, self._scores[lo:hi].tolist(), strict=True))
+        return Alignment._trusted(frozenset(links), scores=scores)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
@@ -226,8 +243,9 @@ class PackedAlignments(Sequence[Alignment]):
     def __repr__(self) -> str:
         return f"PackedAlignments({len(self)} pairs, {len(self._src)} links)"
 
-    def pharaoh_lines(self) -> Iterator[str]:
-        """One Pharaoh line per pair (``i-j`` sorted), without building the alignments."""
+    def pharaoh_lines(self, with_scores: bool = False) -> Iterator[str]:
+        """One Pharaoh line per pair (``i-j`` sorted), without building the alignments;
+        ``with_scores`` writes ``i-j-score`` where the links have scores."""
         offsets = self._offsets.tolist()
         # Links between the first 128 words of each side (nearly all) are looked up as
         # ready-made strings: formatting 2 million links one by one would cost a second.
@@ -245,5 +263,8 @@ class PackedAlignments(Sequence[Alignment]):
                 ready[c] if c >= 0 else f"{i}-{j}"
                 for c, i, j in zip(codes, src_list, tgt_list, strict=True)
             ]
+            if with_scores and self._scores is not None:
+                scores = self._scores[base : offsets[hi]].tolist()
+                texts = [f"{t}-{p:.4g}" for t, p in zip(texts, scores, strict=True)]
             for k in range(lo, hi):
                 yield " ".join(texts[offsets[k] - base : offsets[k + 1] - base])

@@ -244,3 +244,155 @@ def test_eval_cli_dermit_gold_against_itself(
     assert data["recall"] == 1.0
     assert data["sentences"] == n_lines
     assert data["pred_links"] == data["sure_links"] > 0
+
+
+# Scored predictions for the threshold sweep (gold = GOLD): sentence 1 keeps 0-0 (0.9, Sure),
+# 2-2 (0.6, Possible) and 1-2 (0.3, wrong); sentence 2 has 0-0 (0.5, Sure).
+# t=0.2: |A| = 4, |A∩S| = 2, |A∩P| = 3: P 3/4, R 2/3, AER 1 - 5/7.
+# t=0.4: |A| = 3, |A∩S| = 2, |A∩P| = 3: P 1, R 2/3, AER 1 - 5/6 (the best).
+# t=0.7: |A| = 1, |A∩S| = 1, |A∩P| = 1: P 1, R 1/3, AER 1 - 2/4.
+SCORED = "0-0-0.9 2-2-0.6 1-2-0.3\n0-0-0.5\n"
+
+
+def _sweep(files: dict[str, Path], *extra: str) -> list[str]:
+    files["pred"].write_text(SCORED)
+    return _eval(files, "--thresholds", "0.2,0.4,0.7", *extra)
+
+
+def test_eval_cli_sweep_table(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(_sweep(files, "--src", str(files["src"]), "--tgt", str(files["tgt"]))) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split() for line in lines[:4]] == [
+        ["threshold", "precision", "recall", "f1", "aer", "links"],
+        ["0.2", "0.7500", "0.6667", "0.7059", "0.2857", "4"],
+        ["0.4", "1.0000", "0.6667", "0.8000", "0.1667", "3"],
+        ["0.7", "1.0000", "0.3333", "0.5000", "0.5000", "1"],
+    ]
+    assert lines[4] == (
+        "best threshold by AER: 0.4 (precision 1.0000, recall 0.6667, f1 0.8000, aer 0.1667, "
+        "3 links)"
+    )
+    assert len(lines) == 5
+
+
+def test_eval_cli_sweep_default_thresholds(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["pred"].write_text(SCORED)
+    assert main(_eval(files, "--sweep", "--json")) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [row["threshold"] for row in data["rows"]] == [round(0.05 * k, 2) for k in range(1, 20)]
+
+
+def test_eval_cli_sweep_json(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*_sweep(files), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    data = json.loads(out)
+    assert [row["threshold"] for row in data["rows"]] == [0.2, 0.4, 0.7]
+    assert [row["pred_links"] for row in data["rows"]] == [4, 3, 1]
+    assert [row["aer"] for row in data["rows"]] == pytest.approx([2 / 7, 1 / 6, 0.5])
+    assert set(data["rows"][0]) >= JSON_KEYS
+    assert data["best"]["threshold"] == 0.4
+    assert data["best"]["aer"] == pytest.approx(1 / 6)
+
+
+def test_eval_cli_sweep_one_based_pred(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["pred"].write_text("1-1-0.9 3-3-0.6 2-3-0.3\n1-1-0.5\n")
+    args = ["eval", "--gold", str(files["gold"]), "--pred", str(files["pred"]), "--pred-one-based"]
+    assert main([*args, "--thresholds", "0.2,0.4,0.7", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["best"]["threshold"] == 0.4
+    assert data["best"]["aer"] == pytest.approx(1 / 6)
+
+
+def test_eval_cli_sweep_plot_svg(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "plots" / "sweep.svg"
+    assert main([*_sweep(files), "--plot", str(plot)]) == 0
+    assert capsys.readouterr().out.startswith("threshold")
+    text = plot.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml")
+    assert "<svg" in text
+    assert [p.name for p in plot.parent.iterdir()] == ["sweep.svg"]  # no temp file left
+
+
+SWEEP_ERRORS = [
+    # (pred text, extra arguments, expected message after "wordalign: error: ")
+    (
+        "0-0-0.9 2-2-1.5\n0-0-0.5\n",
+        [],
+        "{pred}:1: link 2-2: score 1.5 is not a probability (outside [0, 1])",
+    ),
+    (
+        "0-0-0.9 2-2-0.5\n0-0\n",
+        [],
+        "{pred}:2: link 0-0 has no score (a threshold sweep needs one on every link)",
+    ),
+    (SCORED, ["--thresholds", "0.5:0.1:0.1"], "bad thresholds '0.5:0.1:0.1' (expected "),
+    (SCORED, ["--plot", "{tmp}/sweep.pdf"], "--plot {tmp}/sweep.pdf: the file name must end in"),
+    (
+        SCORED,
+        ["--sweep", "--per-sentence", "{tmp}/x.tsv"],
+        "--per-sentence cannot be combined with a threshold sweep",
+    ),
+    ("0-0-0.9\n", ["--sweep"], "sentence counts differ: {gold} has 2 sentences, {pred} has 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("pred", "extra", "message"),
+    SWEEP_ERRORS,
+    ids=["out-of-range", "unscored", "bad-range", "plot-suffix", "per-sentence", "count"],
+)
+def test_eval_cli_sweep_errors_are_one_line_with_exit_code_2(
+    files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    pred: str,
+    extra: list[str],
+    message: str,
+) -> None:
+    files["pred"].write_text(pred)
+    names = {"gold": str(files["gold"]), "pred": str(files["pred"]), "tmp": str(tmp_path)}
+    args = [arg.format(**names) for arg in extra] or ["--sweep"]
+    assert main(_eval(files, *args)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("wordalign: error: " + message.format(**names))
+
+
+def test_eval_cli_sweep_naacl_pred_names_the_sentence(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    naacl = tmp_path / "pred.wa"
+    naacl.write_text("1 1 1 S 0.9\n2 1 1 S 1.5\n")
+    args = ["eval", "--gold", str(files["gold"]), "--pred", str(naacl), "--pred-one-based"]
+    assert main([*args, "--sweep"]) == 2
+    assert capsys.readouterr().err == (
+        f"wordalign: error: {naacl}: sentence 2: link 1 1: score 1.5 is not a probability "
+        "(outside [0, 1])\n"
+    )
+
+
+def test_eval_cli_sweep_plot_without_matplotlib(
+    files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes the import fail
+    plot = tmp_path / "sweep.svg"
+    assert main([*_sweep(files), "--plot", str(plot)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "wordalign: error: drawing a plot needs matplotlib: pip install 'wordalign[plot]'\n"
+    )
+    assert not plot.exists()

@@ -483,7 +483,7 @@ def test_conditional_matches_python_reference(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
                 a["start"], a["bits"],
                 a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
-                a["pbits"], null_prior, out, windowed, False,
+                a["pbits"], null_prior, K.LEX_ALPHA, K.NULL_ALPHA, out, windowed, False,
             )  # fmt: skip
             expected = _reference_distribution(model, a, x, s, j, null_prior)
             np.testing.assert_allclose(out, expected, rtol=1e-9, atol=0)
@@ -493,7 +493,7 @@ def test_conditional_matches_python_reference(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits, a["pool"],
                 a["start"], a["bits"],
                 a["inv_sum"], a["jump"], a["fert_ratio"], a["keys"], a["pvalues"], a["pstart"],
-                a["pbits"], null_prior, sums, windowed, True,
+                a["pbits"], null_prior, K.LEX_ALPHA, K.NULL_ALPHA, sums, windowed, True,
             )  # fmt: skip
             # Bit for bit, the total included: the sampler's draws depend on it.
             assert sums.tolist() == list(itertools.accumulate(out))

@@ -114,3 +114,40 @@ def test_io_pharaoh_bad_link_names_file_and_line(
     with pytest.raises(InputFormatError) as info:
         list(read_pharaoh(path, one_based=one_based, index_column=index_column))
     assert str(info.value).startswith(f"{path}:{line_no}: {message}")
+
+
+def test_io_pharaoh_probabilities_accepts_scores_in_0_1(tmp_path: Path) -> None:
+    path = tmp_path / "scored.txt"
+    path.write_text("0-0-0 1p1-1 2-2-0.5\n3-3\n\n")
+    alignments = list(read_pharaoh(path, probabilities=True))
+    assert alignments[0].scores == {(0, 0): 0.0, (1, 1): 1.0, (2, 2): 0.5}
+    assert alignments[1].scores is None  # unscored links are not an error for the reader
+
+
+@pytest.mark.parametrize(
+    ("text", "line_no", "token", "score"),
+    [
+        ("0-0-1.5\n", 1, "0-0-1.5", "1.5"),
+        ("0-0-0.5\n\n1p2-2e3\n", 3, "1p2-2e3", "2000.0"),
+        ("0-0-1.0000001\n", 1, "0-0-1.0000001", "1.0000001"),
+    ],
+)
+def test_io_pharaoh_probabilities_out_of_range_names_file_and_line(
+    tmp_path: Path, text: str, line_no: int, token: str, score: str
+) -> None:
+    path = tmp_path / "scored.txt"
+    path.write_text(text)
+    assert len(list(read_pharaoh(path))) == text.count("\n")  # off by default
+    with pytest.raises(InputFormatError) as info:
+        list(read_pharaoh(path, probabilities=True))
+    assert str(info.value) == (
+        f"{path}:{line_no}: link '{token}': score {score} is not a probability (outside [0, 1])"
+    )
+
+
+def test_io_pharaoh_probabilities_in_parse_links() -> None:
+    assert parse_pharaoh_links("0-0-1.5") == ([(0, 0)], [], {(0, 0): 1.5})
+    with pytest.raises(ValueError, match="not a probability"):
+        parse_pharaoh_links("0-0-1.5", probabilities=True)
+    with pytest.raises(ValueError, match=r"bad link '0-0--0\.5'"):
+        parse_pharaoh_links("0-0--0.5", probabilities=True)  # negative scores never parse

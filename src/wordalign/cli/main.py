@@ -24,6 +24,7 @@ COMMANDS = {
     "finetune": "finetune",
     "eval": "evaluate",
     "symmetrize": "symmetrize",
+    "combine": "combine",
     "serve": "serve",
     "annotate": "annotate",
     "corpus": "corpus",

@@ -4,6 +4,11 @@ Sure links are written ``i-j``; Possible links ``ipj`` or ``i?j`` (both are read
 as in the public English-French and Romanian-English gold standards). A link may carry a score,
 ``i-j-0.93`` (awesome-align's ``--output_prob`` style). A line may start with ``INDEX<TAB>`` as in
 the DERMIT gold files. Indices are 0-based unless ``one_based`` says otherwise.
+
+Scores are read as written; callers that use them as probabilities (combining the posteriors of
+several runs, sweeping a threshold over them) pass ``probabilities=True`` to have each checked to
+lie in [0, 1], so that a file of similarities or log-probabilities fails at its first bad line
+instead of giving meaningless averages.
 """
 
 from __future__ import annotations
@@ -19,10 +24,22 @@ _LINK = re.compile(r"^(\d+)([-p?])(\d+)(?:-(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?))?$")
 _INDEX = re.compile(r"^\s*(\d+)\t")
 
 
+def check_probability(score: float) -> None:
+    """Check that a link score is a probability.
+
+    Raises:
+        ValueError: when ``score`` is not in [0, 1] (NaN included).
+    """
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"score {score} is not a probability (outside [0, 1])")
+
+
 def parse_pharaoh_links(
-    line: str, one_based: bool = False
+    line: str, one_based: bool = False, probabilities: bool = False
 ) -> tuple[list[Link], list[Link], dict[Link, float]]:
     """Parse the links of one line into ``(sure, possible_only, scores)``.
+
+    ``probabilities`` checks that every score lies in [0, 1] (see :func:`check_probability`).
 
     Raises:
         ValueError: naming the first bad link.
@@ -44,12 +61,21 @@ def parse_pharaoh_links(
         link = (i, j)
         (sure if match.group(2) == "-" else possible).append(link)
         if match.group(4) is not None:
-            scores[link] = float(match.group(4))
+            score = float(match.group(4))
+            if probabilities:
+                try:
+                    check_probability(score)
+                except ValueError as exc:
+                    raise ValueError(f"link {token!r}: {exc}") from None
+            scores[link] = score
     return sure, possible, scores
 
 
 def read_pharaoh(
-    path: PathLike, one_based: bool = False, index_column: bool | None = None
+    path: PathLike,
+    one_based: bool = False,
+    index_column: bool | None = None,
+    probabilities: bool = False,
 ) -> Iterator[Alignment]:
     """Stream one :class:`Alignment` per line (an empty line is an empty alignment).
 
@@ -57,9 +83,12 @@ def read_pharaoh(
         path: the file (``.gz`` and ``-`` work).
         one_based: indices in the file start at 1.
         index_column: the lines start with ``INDEX<TAB>``; ``None`` detects it per line.
+        probabilities: the scores are probabilities: one outside [0, 1] is an error.
 
     Raises:
-        InputFormatError: ``file:line: bad link ...`` for a malformed line.
+        InputFormatError: ``file:line: bad link ...`` for a malformed line (and
+            ``file:line: link '0-0-1.5': score 1.5 is not a probability ...`` with
+            ``probabilities``).
     """
     name = display_name(path)
     for line_no, text in read_lines(path):
@@ -72,7 +101,7 @@ def read_pharaoh(
         elif match is not None:
             raise InputFormatError(name, line_no, "unexpected 'INDEX<TAB>' column")
         try:
-            sure, possible, scores = parse_pharaoh_links(text, one_based)
+            sure, possible, scores = parse_pharaoh_links(text, one_based, probabilities)
         except ValueError as exc:
             raise InputFormatError(name, line_no, str(exc)) from None
         yield Alignment(sure, possible, scores or None)
@@ -106,8 +135,8 @@ def write_pharaoh(
 ) -> None:
     """Write one Pharaoh line per alignment, atomically (empty line for an empty alignment)."""
     if isinstance(alignments, PackedAlignments) and not one_based:
-        # Sure links only and no scores: formatted straight from the arrays.
-        write_lines(path, alignments.pharaoh_lines(), overwrite=overwrite)
+        # Sure links only: formatted straight from the arrays.
+        write_lines(path, alignments.pharaoh_lines(with_scores), overwrite=overwrite)
         return
     write_lines(
         path,

@@ -25,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# Dirichlet hyper-parameters of the reference implementation (eflomal.c).
+# Dirichlet hyper-parameters of the reference implementation (eflomal.c): the defaults of the
+# aligner's lex_alpha, null_alpha, jump_alpha and fert_alpha, which the kernels take as arguments.
 LEX_ALPHA = 0.001
 NULL_ALPHA = 0.001
 JUMP_ALPHA = 0.5
@@ -506,6 +507,8 @@ def position_distribution(
     prior_start: np.ndarray,
     prior_bits: np.ndarray,
     null_prior: float,
+    lex_alpha: float,
+    null_alpha: float,
     out: np.ndarray,
     windowed: bool,
     cumulative: bool,
@@ -532,6 +535,7 @@ def position_distribution(
         fert_ratio: ``P(phi+1)/P(phi)`` at ``e * FERT_LEN + phi + 1``.
         prior_keys, prior_values, prior_start, prior_bits: lexical priors (may be empty).
         null_prior: the prior weight of NULL links.
+        lex_alpha, null_alpha: Dirichlet parameters of the lexical and the NULL distributions.
         out: buffer of at least ``len(src_sent) + 1`` entries.
         cumulative: write the running sums of the weights instead (``out[i]`` = the weights of
             positions ``0..i``, NULL last), added in the same order as the total: a sampler
@@ -567,7 +571,7 @@ def position_distribution(
                     k = pool[_u(base + 2 * h)]
                 if k == f:
                     n = pool[_u(base + 2 * h + 1)]
-        out[_u(i)] = inv_sum[_u(e)] * (LEX_ALPHA + n)
+        out[_u(i)] = inv_sum[_u(e)] * (lex_alpha + n)
     if has_prior:
         for i in range(n_src):
             e = src_sent[i]
@@ -611,7 +615,7 @@ def position_distribution(
             total += out[i]
             if cumulative:
                 out[i] = total
-    alpha = NULL_ALPHA
+    alpha = null_alpha
     if has_prior:
         alpha += prior_value(prior_keys, prior_values, prior_start, prior_bits, 0, f)
     p = null_prior * inv_sum[0] * (alpha + lex_count(pool, start, bits, 0, f))
@@ -665,6 +669,8 @@ def make_counts(
     prior_sum: np.ndarray,
     jump_prior: np.ndarray,
     windowed: bool,
+    lex_alpha: float = LEX_ALPHA,
+    jump_alpha: float = JUMP_ALPHA,
 ) -> np.ndarray:
     """Rebuild every count of a sampler from its links, in windowed tables or not; returns the
     pool."""
@@ -675,12 +681,12 @@ def make_counts(
     meta[2] += 1
     meta[3] = windowed
     for e in range(len(count_sum)):
-        count_sum[e] = LEX_ALPHA * n_tgt_types
+        count_sum[e] = lex_alpha * n_tgt_types
         if e < len(prior_sum):
             count_sum[e] += prior_sum[e]
-    jump[JUMP_SUM] = JUMP_MAX_EST * JUMP_ALPHA
+    jump[JUMP_SUM] = JUMP_MAX_EST * jump_alpha
     for k in range(JUMP_LEN):
-        jump[k] = JUMP_ALPHA
+        jump[k] = jump_alpha
         if len(jump_prior) > 0:
             jump[k] += jump_prior[k]
             jump[JUMP_SUM] += jump_prior[k]
@@ -721,6 +727,7 @@ def sample_fertility(
     counts: np.ndarray,
     seen: np.ndarray,
     order: np.ndarray,
+    fert_alpha: float = FERT_ALPHA,
 ) -> None:
     """Draw the fertility distribution of every type in the text from its Dirichlet posterior.
 
@@ -754,7 +761,7 @@ def sample_fertility(
                 order[n_seen] = e
                 n_seen += 1
                 for k in range(FERT_LEN):
-                    counts[base + k] = FERT_ALPHA
+                    counts[base + k] = fert_alpha
                     if base + k < len(fert_prior):
                         counts[base + k] += fert_prior[base + k]
             counts[base + min(fert[i], FERT_LEN - 1)] += 1.0
@@ -895,6 +902,8 @@ def _visit_sentences(
     prior_start: np.ndarray,
     prior_bits: np.ndarray,
     null_prior: float,
+    lex_alpha: float,
+    null_alpha: float,
     rng: np.ndarray,
     acc: np.ndarray,
 ) -> np.ndarray:
@@ -948,7 +957,8 @@ def _visit_sentences(
             total = position_distribution(
                 model, src_sent, f, prev_i, next_i, fert, sent_base, sent_bits,
                 pool, start, bits, inv_sum, jump, fert_ratio,
-                prior_keys, prior_values, prior_start, prior_bits, null_prior, ps, meta[3] != 0, not argmax,
+                prior_keys, prior_values, prior_start, prior_bits, null_prior, lex_alpha, null_alpha,
+                ps, meta[3] != 0, not argmax,
             )  # fmt: skip
             if argmax:
                 # One reciprocal per token, as the reference scales (not a division per cell),
@@ -1026,6 +1036,9 @@ def gibbs_sweeps(
     fert_prior: np.ndarray,
     null_prior: float,
     rng: np.ndarray,
+    lex_alpha: float = LEX_ALPHA,
+    null_alpha: float = NULL_ALPHA,
+    fert_alpha: float = FERT_ALPHA,
 ) -> np.ndarray:
     """Resample every link ``n_sweeps`` times in corpus order; returns the pool."""
     fert_counts = np.empty(len(fert_ratio))
@@ -1036,12 +1049,12 @@ def gibbs_sweeps(
         if model >= 3:
             sample_fertility(
                 src_ids, src_offsets, tgt_offsets, links, fert_ratio, fert_prior, rng,
-                fert_counts, seen, order,
+                fert_counts, seen, order, fert_alpha,
             )  # fmt: skip
         pool = _visit_sentences(
             model, False, False, 0, len(tgt_offsets) - 1, src_ids, src_offsets, tgt_ids, tgt_offsets, links, pool, start, bits, used, meta,
         count_sum, inv_sum, jump, fert_ratio, prior_keys, prior_values, prior_start, prior_bits,
-            null_prior, rng, no_acc,
+            null_prior, lex_alpha, null_alpha, rng, no_acc,
         )  # fmt: skip
     return pool
 
@@ -1072,6 +1085,8 @@ def argmax_pass(
     prior_bits: np.ndarray,
     null_prior: float,
     acc: np.ndarray,
+    lex_alpha: float = LEX_ALPHA,
+    null_alpha: float = NULL_ALPHA,
 ) -> np.ndarray:
     """One sampler's turn in the final decoding of sentences ``sent_lo:sent_hi``.
 
@@ -1084,8 +1099,54 @@ def argmax_pass(
     return _visit_sentences(
         model, True, first, sent_lo, sent_hi, src_ids, src_offsets, tgt_ids, tgt_offsets, links, pool, start, bits, used, meta,
         count_sum, inv_sum, jump, fert_ratio, prior_keys, prior_values, prior_start, prior_bits,
-        null_prior, no_rng, acc,
+        null_prior, lex_alpha, null_alpha, no_rng, acc,
     )  # fmt: skip
+
+
+@_kernel
+def chunk_posteriors(
+    acc: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    sent_lo: int,
+    sent_hi: int,
+    scale: float,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The link posteriors of sentences ``sent_lo:sent_hi`` from the pooled marginals that
+    :func:`argmax_pass` left in ``acc`` (each sampler's normalised conditional, summed):
+    ``scale * acc`` with entries below ``floor`` dropped, NULL as position -1. A token of a
+    sentence with an empty generating side is NULL with probability 1.
+
+    Returns:
+        ``(counts, positions, probs)``: the number of entries of every generated token of the
+        chunk, then the entries, token after token.
+    """
+    n_tokens = tgt_offsets[sent_hi] - tgt_offsets[sent_lo]
+    counts = np.zeros(n_tokens, dtype=np.int64)
+    positions = np.empty(len(acc) + n_tokens, dtype=np.int32)
+    probs = np.empty(len(acc) + n_tokens, dtype=np.float32)
+    base = 0
+    end = 0
+    for s in range(sent_lo, sent_hi):
+        n_src = src_offsets[s + 1] - src_offsets[s]
+        for t in range(tgt_offsets[s], tgt_offsets[s + 1]):
+            k = t - tgt_offsets[sent_lo]
+            if n_src == 0:
+                positions[end] = -1
+                probs[end] = 1.0
+                end += 1
+                counts[k] = 1
+                continue
+            for i in range(n_src + 1):
+                p = acc[base + i] * scale
+                if p >= floor and p > 0.0:
+                    positions[end] = i if i < n_src else -1
+                    probs[end] = p
+                    end += 1
+                    counts[k] += 1
+            base += n_src + 1
+    return counts, positions[:end].copy(), probs[:end].copy()
 
 
 @_kernel

@@ -63,3 +63,12 @@ def word_sentences(
         sents[fill[pair_word[i]]] = pair_sent[i]
         fill[pair_word[i]] += 1
     return occ, sents
+
+
+@njit(cache=True, nogil=True)
+def grown(a: np.ndarray, size: int) -> np.ndarray:
+    """A copy of ``a`` with room for ``size`` entries (the rest uninitialised): the output
+    buffers of kernels whose result size is known only at the end."""
+    out = np.empty(size, dtype=a.dtype)
+    out[: len(a)] = a
+    return out

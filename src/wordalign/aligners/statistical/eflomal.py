@@ -42,7 +42,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -56,10 +56,14 @@ from wordalign.aligners.statistical.corpus import (
     Vocabulary,
 )
 from wordalign.aligners.statistical.directional import (
+    POSTERIOR_METHODS,
     check_symmetrize,
+    check_thresholds,
     combine_directions,
     needed_directions,
 )
+from wordalign.aligners.statistical.pivot import LexicalPrior
+from wordalign.aligners.statistical.posteriors import DEFAULT_FLOOR, LinkPosteriors
 from wordalign.errors import WordalignError
 from wordalign.types import Alignment, SentencePair
 
@@ -175,16 +179,46 @@ class _Priors:
         )
 
     @classmethod
-    def from_stats(cls, stats: _Stats) -> _Priors:
+    def from_stats(cls, stats: _Stats, extra: _Stats | None = None) -> _Priors:
+        """Priors from a model's statistics, plus the lexical counts of ``extra`` (a pivot
+        prior the model was trained with) when given."""
         n_types = len(stats.fert) // kernels.FERT_LEN
+        lex = (stats.lex_e, stats.lex_f, stats.lex_count)
+        if extra is not None:
+            lex = tuple(  # type: ignore[assignment]
+                np.concatenate([a, b])
+                for a, b in zip(lex, (extra.lex_e, extra.lex_f, extra.lex_count), strict=True)
+            )
+        return cls.from_entries(n_types, *lex, stats.jump, stats.fert)
+
+    @classmethod
+    def from_entries(
+        cls, n_types: int, lex_e: I32, lex_f: I32, counts: F64, jump: F64, fert: F64
+    ) -> _Priors:
+        """Priors from lexical pseudo-counts of (NULL-shifted generating id, generated id as the
+        vocabulary numbers it) pairs, summed where a pair repeats, and jump/fertility counts
+        (empty: none)."""
+        keys_in = lex_e.astype(np.int64) << 32 | lex_f.astype(np.int64)
+        unique, inverse = np.unique(keys_in, return_inverse=True)
+        summed = np.bincount(inverse, weights=counts, minlength=len(unique))
+        lex_e = (unique >> 32).astype(np.int32)
+        lex_f = (unique & 0xFFFFFFFF).astype(np.int32)
         # Generated ids are stored unshifted (the model format) and sampled shifted.
-        keys, slot_of, start, bits = kernels.build_prior_table(
-            n_types, stats.lex_e, stats.lex_f + 1
-        )
+        keys, slot_of, start, bits = kernels.build_prior_table(n_types, lex_e, lex_f + 1)
         values = np.zeros(len(keys))
-        values[slot_of] = stats.lex_count
-        lex_sum = np.bincount(stats.lex_e, weights=stats.lex_count, minlength=n_types)
-        return cls(keys, values, start, bits, lex_sum.astype(np.float64), stats.jump, stats.fert)
+        values[slot_of] = summed
+        lex_sum = np.bincount(lex_e, weights=summed, minlength=n_types)
+        return cls(keys, values, start, bits, lex_sum.astype(np.float64), jump, fert)
+
+
+@dataclass(frozen=True)
+class _Alphas:
+    """The Dirichlet parameters of the lexical, NULL, jump and fertility distributions."""
+
+    lex: float = kernels.LEX_ALPHA
+    null: float = kernels.NULL_ALPHA
+    jump: float = kernels.JUMP_ALPHA
+    fert: float = kernels.FERT_ALPHA
 
 
 @dataclass
@@ -244,8 +278,11 @@ class _TokenIds(dict[str, int]):
 class _Sampler:
     """The state of one Markov chain over one direction."""
 
-    def __init__(self, corpus: _Corpus, seed: np.uint64, null_prior: float) -> None:
+    def __init__(
+        self, corpus: _Corpus, seed: np.uint64, null_prior: float, alphas: _Alphas
+    ) -> None:
         self.rng = np.array([seed], dtype=np.uint64)
+        self.alphas = alphas
         # Links are positions within a sentence: 16 bits hold them in all but freak corpora,
         # which halves the largest per-sampler array (the reference uses 16-bit links too).
         wide = len(corpus.src_offsets) > 1 and int(np.diff(corpus.src_offsets).max()) >= 2**15
@@ -273,7 +310,7 @@ class _Sampler:
             model, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
             self.links, corpus.n_tgt_types, self.pool, self.start, self.bits, self.used,
             self.meta, self.count_sum, self.inv_sum, self.jump, prior.lex_sum, prior.jump,
-            windowed,
+            windowed, self.alphas.lex, self.alphas.jump,
         )  # fmt: skip
         self.pool = kernels.shrink_pool(pool, self.start, self.bits, self.meta)
 
@@ -309,6 +346,7 @@ class _Direction:
         self.prior = prior
         self.samplers: list[_Sampler | None] = [None] * n_samplers
         self.links: I32 | None = None
+        self.posteriors: LinkPosteriors | None = None
         self._lock = threading.Lock()
         self._remaining = n_samplers
 
@@ -401,8 +439,16 @@ class Eflomal(Aligner):
         lowercase: lowercase tokens before anything else (the reference always does).
         src_prefix_len, src_suffix_len, tgt_prefix_len, tgt_suffix_len: when non-zero, keep only
             that many leading (then trailing) characters of each token: crude stemming.
-        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` /
-            ``"reverse"`` for one direction alone (only that direction is then sampled).
+        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, ``"forward"`` /
+            ``"reverse"`` for one direction alone (only that direction is then sampled), or a
+            posterior method (``"posterior-mean"``, ``"posterior-geometric"``: see
+            :data:`~wordalign.aligners.statistical.directional.POSTERIOR_METHODS`).
+        scores: attach each link's posterior (pooled over the samplers; for two directions the
+            mean of both) as its score.
+        posterior_threshold, posterior_grow_threshold: the thresholds of the posterior methods
+            (``None``: no growing).
+        lex_alpha, null_alpha, jump_alpha, fert_alpha: Dirichlet parameters of the lexical,
+            NULL, jump and fertility distributions (the reference's constants by default).
         remember_training_links: keep the training pairs' links (keyed by content) so that the
             model aligns them exactly as ``fit_align`` did; see the module docstring.
         random_state: seed of every sampler.
@@ -433,6 +479,13 @@ class Eflomal(Aligner):
         tgt_prefix_len: int = 0,
         tgt_suffix_len: int = 0,
         symmetrize: str = "grow-diag-final-and",
+        scores: bool = False,
+        posterior_threshold: float = 0.5,
+        posterior_grow_threshold: float | None = None,
+        lex_alpha: float = kernels.LEX_ALPHA,
+        null_alpha: float = kernels.NULL_ALPHA,
+        jump_alpha: float = kernels.JUMP_ALPHA,
+        fert_alpha: float = kernels.FERT_ALPHA,
         remember_training_links: bool = True,
         random_state: int = 0,
         progress: bool = True,
@@ -450,6 +503,13 @@ class Eflomal(Aligner):
         self.tgt_prefix_len = tgt_prefix_len
         self.tgt_suffix_len = tgt_suffix_len
         self.symmetrize = symmetrize
+        self.scores = scores
+        self.posterior_threshold = posterior_threshold
+        self.posterior_grow_threshold = posterior_grow_threshold
+        self.lex_alpha = lex_alpha
+        self.null_alpha = null_alpha
+        self.jump_alpha = jump_alpha
+        self.fert_alpha = fert_alpha
         self.remember_training_links = remember_training_links
         self.random_state = random_state
         self.progress = progress
@@ -473,6 +533,38 @@ class Eflomal(Aligner):
         for name in ("src_prefix_len", "src_suffix_len", "tgt_prefix_len", "tgt_suffix_len"):
             if int(getattr(self, name)) < 0:
                 raise WordalignError(f"eflomal: {name} must be >= 0, got {getattr(self, name)}")
+        for name in ("lex_alpha", "null_alpha", "jump_alpha", "fert_alpha"):
+            if not float(getattr(self, name)) > 0.0:
+                raise WordalignError(f"eflomal: {name} must be > 0, got {getattr(self, name)}")
+        check_thresholds(self.posterior_threshold, self.posterior_grow_threshold)
+
+    def _alphas(self) -> _Alphas:
+        return _Alphas(
+            float(self.lex_alpha), float(self.null_alpha), float(self.jump_alpha),
+            float(self.fert_alpha),
+        )  # fmt: skip
+
+    def _wants_posteriors(self) -> bool:
+        return bool(self.scores) or self.symmetrize in POSTERIOR_METHODS
+
+    def _combine(
+        self,
+        forward: I32,
+        reverse: I32,
+        encoded: EncodedBitext,
+        posteriors: dict[str, LinkPosteriors] | None,
+    ) -> Sequence[Alignment]:
+        """The symmetrized alignment of both directions' links (and posteriors, when needed)."""
+        pair = None
+        if posteriors is not None:
+            pair = (posteriors.get("forward"), posteriors.get("reverse"))
+        return combine_directions(
+            forward, reverse, encoded, self.symmetrize, posteriors=pair,
+            threshold=float(self.posterior_threshold),
+            grow_threshold=None
+            if self.posterior_grow_threshold is None
+            else float(self.posterior_grow_threshold),
+        )  # fmt: skip
 
     def _directions(self) -> tuple[bool, bool]:
         """Which of (forward, reverse) the symmetrization needs."""
@@ -545,8 +637,10 @@ class Eflomal(Aligner):
         priors: dict[str, _Priors] | None,
         desc: str,
         decoded: Callable[[str, _Corpus, I32], None] | None = None,
-    ) -> dict[str, I32]:
-        """Sample the needed directions of ``encoded``; the argmax links of each.
+        posteriors: bool = False,
+    ) -> tuple[dict[str, I32], dict[str, LinkPosteriors]]:
+        """Sample the needed directions of ``encoded``; the argmax links of each and, when
+        ``posteriors``, their link posteriors.
 
         ``decoded(direction, corpus, links)`` runs in the thread that decoded a direction, as
         soon as it has (beside the other direction's decoding).
@@ -596,7 +690,7 @@ class Eflomal(Aligner):
                     sampler.shed_tables()
                 _release_free_heap()
                 if direction.finish(k, sampler):
-                    direction.links = self._decode(direction, sweeps, ticks.put)
+                    direction.links = self._decode(direction, sweeps, ticks.put, posteriors)
                     if decoded is not None:
                         decoded(_DIRECTIONS[index], direction.corpus, direction.links)
             finally:
@@ -619,10 +713,13 @@ class Eflomal(Aligner):
             for future in futures:
                 future.result()
         out: dict[str, I32] = {}
+        posts: dict[str, LinkPosteriors] = {}
         for index, direction in directions.items():
             assert direction.links is not None
             out[_DIRECTIONS[index]] = direction.links
-        return out
+            if direction.posteriors is not None:
+                posts[_DIRECTIONS[index]] = direction.posteriors
+        return out, posts
 
     def _sweep(
         self,
@@ -632,12 +729,13 @@ class Eflomal(Aligner):
         n: int,
         tick: Callable[[int], None],
     ) -> None:
-        corpus, prior = direction.corpus, direction.prior
+        corpus, prior, alphas = direction.corpus, direction.prior, sampler.alphas
         sampler.pool = kernels.gibbs_sweeps(
             model, n, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets,
             sampler.links, sampler.pool, sampler.start, sampler.bits, sampler.used, sampler.meta,
             sampler.count_sum, sampler.inv_sum, sampler.jump, sampler.fert_ratio, prior.keys,
             prior.values, prior.start, prior.bits, prior.fert, float(self.null_prior), sampler.rng,
+            alphas.lex, alphas.null, alphas.fert,
         )  # fmt: skip
         tick(n)
 
@@ -656,7 +754,7 @@ class Eflomal(Aligner):
         (eflomal.c, ``align``); the sampler and the sweeps of its first model done."""
         corpus, prior = direction.corpus, direction.prior
         first_model = _models(sweeps)[0]
-        sampler = _Sampler(corpus, self._seed(index, k), float(self.null_prior))
+        sampler = _Sampler(corpus, self._seed(index, k), float(self.null_prior), self._alphas())
         done = min(self._per_call(direction), sweeps[first_model - 1])
         # Windowed tables only from the rebuild after the first sweep on (see _WINDOW).
         sampler.recount(first_model, corpus, prior, windowed=not done)
@@ -692,9 +790,14 @@ class Eflomal(Aligner):
         sampler.pool = kernels.shrink_pool(sampler.pool, sampler.start, sampler.bits, sampler.meta)
 
     def _decode(
-        self, direction: _Direction, sweeps: tuple[int, int, int], tick: Callable[[int], None]
+        self,
+        direction: _Direction,
+        sweeps: tuple[int, int, int],
+        tick: Callable[[int], None],
+        posteriors: bool = False,
     ) -> I32:
-        """The pooled argmax over a direction's samplers (eflomal.c, ``align``); frees them."""
+        """The pooled argmax over a direction's samplers (eflomal.c, ``align``); frees them.
+        With ``posteriors``, the pooled marginals are kept as ``direction.posteriors``."""
         corpus, prior, samplers = direction.corpus, direction.prior, direction.samplers
         last_model = _last_model(sweeps)
         null_prior = float(self.null_prior)
@@ -704,6 +807,7 @@ class Eflomal(Aligner):
         for sampler in samplers:
             assert sampler is not None
             sampler.restore_tables(last_model, corpus, prior)
+        parts: list[LinkPosteriors] = []
         # Per chunk of sentences, every sampler in turn (the last one decides).
         for lo in range(0, len(corpus), _ARGMAX_CHUNK):
             hi = min(lo + _ARGMAX_CHUNK, len(corpus))
@@ -717,8 +821,19 @@ class Eflomal(Aligner):
                     sampler.pool, sampler.start, sampler.bits, sampler.used, sampler.meta,
                     sampler.count_sum, sampler.inv_sum, sampler.jump, sampler.fert_ratio,
                     prior.keys, prior.values, prior.start, prior.bits, null_prior, acc,
+                    sampler.alphas.lex, sampler.alphas.null,
                 )  # fmt: skip
                 tick(1)
+            if posteriors:
+                counts, positions, probs = kernels.chunk_posteriors(
+                    acc, corpus.src_offsets, corpus.tgt_offsets, lo, hi, 1.0 / len(samplers),
+                    DEFAULT_FLOOR,
+                )  # fmt: skip
+                parts.append(LinkPosteriors.from_counts(counts, positions, probs))
+        if posteriors:
+            direction.posteriors = (
+                LinkPosteriors.concatenate(parts) if parts else LinkPosteriors.empty(0)
+            )
         first = samplers[0]
         assert first is not None
         direction.samplers = []
@@ -726,51 +841,76 @@ class Eflomal(Aligner):
 
     # -- training ---------------------------------------------------------------------------
 
-    def _fit(self, pairs: list[SentencePair]) -> None:
-        self._train(pairs)
+    def fit(self, bitext: Iterable[PairLike], prior: LexicalPrior | None = None) -> Self:
+        """Train on the bitext; ``prior`` adds lexical pseudo-counts (for example from a pivot
+        language: :func:`~wordalign.aligners.statistical.pivot.pivot_prior`), which the model
+        keeps for the new text it aligns."""
+        self._train((as_pair(item) for item in bitext), prior)
+        return self
 
-    def _train(self, pairs: Iterable[SentencePair]) -> tuple[EncodedBitext, dict[str, I32]]:
-        """Sample the training pairs; keeps the model, returns the encoding and the links."""
+    def _train(
+        self, pairs: Iterable[SentencePair], prior: LexicalPrior | None = None
+    ) -> tuple[EncodedBitext, dict[str, I32], dict[str, LinkPosteriors] | None]:
+        """Sample the training pairs; keeps the model, returns the encoding, the links and (when
+        the settings need them) the posteriors."""
         self._check_params()
         encoded = self._encode(pairs, Vocabulary(), Vocabulary())
+        self.prior_stats_ = _prior_stats(prior, encoded) if prior is not None else {}
+        n_types = {"forward": len(encoded.src_vocab) + 1, "reverse": len(encoded.tgt_vocab) + 1}
+        no_counts = np.zeros(0)
+        training_priors = {
+            label: _Priors.from_entries(
+                n_types[label], extra.lex_e, extra.lex_f, extra.lex_count, no_counts, no_counts
+            )
+            for label, extra in self.prior_stats_.items()
+        }
         stats: dict[str, _Stats] = {}
 
         def statistics(direction: str, corpus: _Corpus, links: I32) -> None:
             # In the decoding thread, whose heap its samplers have just freed.
             stats[direction] = _stats_from_links(corpus, links)
 
-        result = self._run(encoded, None, "eflomal", decoded=statistics)
+        wants = self._wants_posteriors()
+        result, posts = self._run(
+            encoded, training_priors or None, "eflomal", decoded=statistics, posteriors=wants
+        )
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.stats_ = {d: stats[d] for d in _DIRECTIONS if d in stats}
         self.n_train_pairs_ = len(encoded)
         self.memory_ = (
-            _TrainingMemory.build(encoded, result) if self.remember_training_links else None
+            _TrainingMemory.build(encoded, result, posts if wants else None)
+            if self.remember_training_links
+            else None
         )
         self._priors: dict[str, _Priors] | None = None
         _release_free_heap()
-        return encoded, result
+        return encoded, result, posts if wants else None
 
-    def fit_align(self, bitext: Iterable[PairLike]) -> Sequence[Alignment]:
-        """Train on the bitext and return the links of the training run.
+    def fit_align(
+        self, bitext: Iterable[PairLike], prior: LexicalPrior | None = None
+    ) -> Sequence[Alignment]:
+        """Train on the bitext (with ``prior`` as in :meth:`fit`) and return the links of the
+        training run.
 
         With ``remember_training_links`` (the default) these are exactly what ``align`` gives
         for the same pairs later, also after ``save``/``load`` (a pair that occurs several times
         gets the links of its first occurrence); without it, the raw training links. The bitext
         is read once, as a stream: no copy of the corpus is kept.
         """
-        encoded, result = self._train(as_pair(item) for item in bitext)
+        encoded, result, posts = self._train((as_pair(item) for item in bitext), prior)
         forward = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
-            self.memory_.fill_repeats(encoded, forward, reverse)
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+            posts = self.memory_.fill_repeats(encoded, forward, reverse)
+        return self._combine(forward, reverse, encoded, posts)
 
     # -- aligning ---------------------------------------------------------------------------
 
     def _priors_for_new_text(self) -> dict[str, _Priors]:
         if getattr(self, "_priors", None) is None:
-            self._priors = {d: _Priors.from_stats(s) for d, s in self.stats_.items()}
+            extra = getattr(self, "prior_stats_", {})
+            self._priors = {d: _Priors.from_stats(s, extra.get(d)) for d, s in self.stats_.items()}
         assert self._priors is not None
         return self._priors
 
@@ -790,24 +930,47 @@ class Eflomal(Aligner):
         encoded = self._encode(pairs, src_vocab, tgt_vocab)
         forward = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
         reverse = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        wants = self._wants_posteriors()
+        # Where each token's posteriors come from: the memory's (index >= 0) or the sampled
+        # pairs' (index -1 - k for token k of the sampled sub-corpus).
+        sources = {
+            "forward": np.zeros(len(forward), dtype=np.int64),
+            "reverse": np.zeros(len(reverse), dtype=np.int64),
+        }
         todo = list(range(len(encoded)))
-        if self.memory_ is not None:
-            todo = self.memory_.fill(encoded, forward, reverse)
+        memory = self.memory_
+        if memory is not None and (memory.posteriors is not None or not wants):
+            todo = memory.fill(encoded, forward, reverse, sources)
+        posts: dict[str, LinkPosteriors] = {}
         if todo:
             sub = EncodedBitext(
                 encoded.src.subset(todo), encoded.tgt.subset(todo), src_vocab, tgt_vocab
             )
-            result = self._run(sub, self._priors_for_new_text(), "eflomal (priors)")
+            result, posts = self._run(
+                sub, self._priors_for_new_text(), "eflomal (priors)", posteriors=wants
+            )
             for k, s in enumerate(todo):
+                t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
+                s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
+                u0, u1 = sub.tgt.offsets[k], sub.tgt.offsets[k + 1]
+                v0, v1 = sub.src.offsets[k], sub.src.offsets[k + 1]
                 if "forward" in result:
-                    t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
-                    forward[t0:t1] = result["forward"][sub.tgt.offsets[k] : sub.tgt.offsets[k + 1]]
+                    forward[t0:t1] = result["forward"][u0:u1]
                 if "reverse" in result:
-                    s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
-                    reverse[s0:s1] = result["reverse"][sub.src.offsets[k] : sub.src.offsets[k + 1]]
+                    reverse[s0:s1] = result["reverse"][v0:v1]
+                sources["forward"][t0:t1] = -1 - np.arange(u0, u1)
+                sources["reverse"][s0:s1] = -1 - np.arange(v0, v1)
             del result
             _release_free_heap()
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+        if not wants:
+            return self._combine(forward, reverse, encoded, None)
+        remembered = memory.posteriors if memory is not None else None
+        gathered = {}
+        for label, index in sources.items():
+            pools = [remembered[label] if remembered and label in remembered else None,
+                     posts.get(label)]  # fmt: skip
+            gathered[label] = _gather_posteriors(index, *pools)
+        return self._combine(forward, reverse, encoded, gathered)
 
     def is_fitted(self) -> bool:
         """Whether the model is trained (cheaper than building the state to save)."""
@@ -827,6 +990,10 @@ class Eflomal(Aligner):
             state[f"{label}_lex_count"] = stats.lex_count
             state[f"{label}_jump"] = stats.jump
             state[f"{label}_fert"] = stats.fert
+        for label, extra in getattr(self, "prior_stats_", {}).items():
+            state[f"{label}_prior_lex_e"] = extra.lex_e
+            state[f"{label}_prior_lex_f"] = extra.lex_f
+            state[f"{label}_prior_lex_count"] = extra.lex_count
         if self.memory_ is not None:
             state.update(self.memory_.to_state())
         return state
@@ -847,16 +1014,80 @@ class Eflomal(Aligner):
                     jump=np.ascontiguousarray(state[f"{label}_jump"], dtype=np.float64),
                     fert=np.ascontiguousarray(state[f"{label}_fert"], dtype=np.float64),
                 )
+            prior_stats = {
+                label: _Stats(
+                    lex_e=np.ascontiguousarray(state[f"{label}_prior_lex_e"], dtype=np.int32),
+                    lex_f=np.ascontiguousarray(state[f"{label}_prior_lex_f"], dtype=np.int32),
+                    lex_count=np.ascontiguousarray(
+                        state[f"{label}_prior_lex_count"], dtype=np.float64
+                    ),
+                    jump=np.zeros(0),
+                    fert=np.zeros(0),
+                )
+                for label in _DIRECTIONS
+                if f"{label}_prior_lex_e" in state
+            }
             memory = _TrainingMemory.from_state(state)
         except (KeyError, TypeError, ValueError) as exc:
             raise WordalignError(f"eflomal: incomplete or damaged model state ({exc})") from None
         self.stats_ = stats
+        self.prior_stats_ = prior_stats
         self.memory_ = memory
         self._priors = None
 
 
+def _prior_stats(prior: LexicalPrior, encoded: EncodedBitext) -> dict[str, _Stats]:
+    """A lexical prior in the ids of the training vocabularies, per direction (NULL-shifted
+    generating ids, generated ids as the vocabulary numbers them); pairs of words the bitext
+    lacks are dropped.
+
+    Raises:
+        WordalignError: when the prior shares no word with a side of the bitext (it was made
+            for other languages, or the pivot files' columns are swapped).
+    """
+    out: dict[str, _Stats] = {}
+    for label, table, gen_vocab, out_vocab, side in (
+        ("forward", prior.forward, encoded.src_vocab, encoded.tgt_vocab, "src"),
+        ("reverse", prior.reverse, encoded.tgt_vocab, encoded.src_vocab, "tgt"),
+    ):
+        rows = np.array([gen_vocab.get(w) for w in table.row_words], dtype=np.int64)
+        cols = np.array([out_vocab.get(w) for w in table.col_words], dtype=np.int64)
+        if len(encoded) and not (rows >= 0).any():
+            raise WordalignError(
+                f"pivot prior: none of its {side} words occurs on the {side} side of the "
+                "bitext (are the pivot files for these languages, with the pivot second?)"
+            )
+        entry_rows = np.repeat(rows, np.diff(table.ptr)) if len(rows) else rows
+        entry_cols = cols[table.cols] if len(table.cols) else table.cols.astype(np.int64)
+        keep = (entry_rows >= 0) & (entry_cols >= 0)
+        out[label] = _Stats(
+            lex_e=(entry_rows[keep] + 1).astype(np.int32),
+            lex_f=entry_cols[keep].astype(np.int32),
+            lex_count=table.probs[keep] * prior.weight,
+            jump=np.zeros(0),
+            fert=np.zeros(0),
+        )
+    return out
+
+
+def _gather_posteriors(
+    index: I64, remembered: LinkPosteriors | None, sampled: LinkPosteriors | None
+) -> LinkPosteriors:
+    """Token ``k``'s posteriors from ``remembered`` token ``index[k]`` when ``index[k] >= 0``,
+    else from ``sampled`` token ``-1 - index[k]`` (a missing source has no entries)."""
+    n_remembered = int(index.max(initial=-1)) + 1
+    n_sampled = int(-index.min(initial=0))
+    if remembered is None:
+        remembered = LinkPosteriors.empty(n_remembered)
+    if sampled is None:
+        sampled = LinkPosteriors.empty(n_sampled)
+    pool = LinkPosteriors.concatenate([remembered, sampled])
+    return pool.take(np.where(index >= 0, index, remembered.n_tokens - 1 - index))
+
+
 class _TrainingMemory:
-    """The links of the training pairs, found again by the content of a pair.
+    """The links (and, when trained with them, the posteriors) of the training pairs, found
+    again by the content of a pair.
 
     Keys are 128-bit digests of a pair's lengths and token ids (``pair_digests``), so two pairs
     share a key only when they are the same text; a pair that occurs several times keeps the
@@ -866,10 +1097,17 @@ class _TrainingMemory:
     # Models whose keys were made otherwise (older versions) are used without their memory.
     SCHEME: ClassVar[str] = "splitmix128"
 
-    def __init__(self, keys: npt.NDArray[np.uint8], fwd: Ragged, rev: Ragged) -> None:
+    def __init__(
+        self,
+        keys: npt.NDArray[np.uint8],
+        fwd: Ragged,
+        rev: Ragged,
+        posteriors: dict[str, LinkPosteriors] | None = None,
+    ) -> None:
         self.keys = keys
         self.fwd = fwd
         self.rev = rev
+        self.posteriors = posteriors
         self._index = {keys[k].tobytes(): k for k in range(len(keys) - 1, -1, -1)}
 
     @staticmethod
@@ -882,7 +1120,12 @@ class _TrainingMemory:
         return np.ascontiguousarray(digests).view(np.uint8).reshape(len(encoded), 16)
 
     @classmethod
-    def build(cls, encoded: EncodedBitext, result: dict[str, I32]) -> _TrainingMemory:
+    def build(
+        cls,
+        encoded: EncodedBitext,
+        result: dict[str, I32],
+        posteriors: dict[str, LinkPosteriors] | None = None,
+    ) -> _TrainingMemory:
         fwd_ids = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         rev_ids = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         # The training links themselves, not copies: fit_align only changes the links of pairs
@@ -891,10 +1134,18 @@ class _TrainingMemory:
             cls.keys_of(encoded),
             Ragged(np.asarray(fwd_ids, dtype=np.int32), encoded.tgt.offsets),
             Ragged(np.asarray(rev_ids, dtype=np.int32), encoded.src.offsets),
+            posteriors,
         )
 
-    def fill(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> list[int]:
-        """Copy remembered links into ``forward``/``reverse``; the indices of unknown pairs."""
+    def fill(
+        self,
+        encoded: EncodedBitext,
+        forward: I32,
+        reverse: I32,
+        sources: dict[str, I64] | None = None,
+    ) -> list[int]:
+        """Copy remembered links into ``forward``/``reverse``; the indices of unknown pairs.
+        ``sources`` receives, per direction, the remembered token of every copied token."""
         todo = []
         keys = self.keys_of(encoded)
         for s in range(len(encoded)):
@@ -902,27 +1153,51 @@ class _TrainingMemory:
             if hit is None:
                 todo.append(s)
             else:
-                self._copy(hit, encoded, s, forward, reverse)
+                self._copy(hit, encoded, s, forward, reverse, sources)
         return todo
 
-    def fill_repeats(self, encoded: EncodedBitext, forward: I32, reverse: I32) -> None:
+    def fill_repeats(
+        self, encoded: EncodedBitext, forward: I32, reverse: I32
+    ) -> dict[str, LinkPosteriors] | None:
         """:meth:`fill` for the training pairs themselves, in their order: only a pair that
         repeats an earlier one changes (to the first one's links), found by the stored keys
-        instead of hashing the text again."""
+        instead of hashing the text again. Returns the remembered posteriors in the same way."""
+        sources = {
+            "forward": np.arange(len(forward), dtype=np.int64),
+            "reverse": np.arange(len(reverse), dtype=np.int64),
+        }
+        repeats = False
         for k in range(len(self.keys)):
             first = self._index[self.keys[k].tobytes()]
             if first != k:
-                self._copy(first, encoded, k, forward, reverse)
+                self._copy(first, encoded, k, forward, reverse, sources)
+                repeats = True
+        if self.posteriors is None or not repeats:
+            return self.posteriors
+        return {label: p.take(sources[label]) for label, p in self.posteriors.items()}
 
-    def _copy(self, hit: int, encoded: EncodedBitext, s: int, forward: I32, reverse: I32) -> None:
+    def _copy(
+        self,
+        hit: int,
+        encoded: EncodedBitext,
+        s: int,
+        forward: I32,
+        reverse: I32,
+        sources: dict[str, I64] | None,
+    ) -> None:
         # The remembered links of training pair ``hit`` into pair ``s`` of ``encoded``.
         t0, t1 = encoded.tgt.offsets[s], encoded.tgt.offsets[s + 1]
         forward[t0:t1] = self.fwd.sentence(hit)
         s0, s1 = encoded.src.offsets[s], encoded.src.offsets[s + 1]
         reverse[s0:s1] = self.rev.sentence(hit)
+        if sources is not None:
+            h0, h1 = self.fwd.offsets[hit], self.fwd.offsets[hit + 1]
+            sources["forward"][t0:t1] = np.arange(h0, h1)
+            h0, h1 = self.rev.offsets[hit], self.rev.offsets[hit + 1]
+            sources["reverse"][s0:s1] = np.arange(h0, h1)
 
     def to_state(self) -> dict[str, Any]:
-        return {
+        state = {
             "memory_scheme": self.SCHEME,
             "memory_keys": self.keys,
             "memory_forward": self.fwd.ids,
@@ -930,6 +1205,12 @@ class _TrainingMemory:
             "memory_reverse": self.rev.ids,
             "memory_reverse_offsets": self.rev.offsets,
         }
+        for label, posts in (self.posteriors or {}).items():
+            # Entries per token fit 16 bits (a token has one per generating word and NULL).
+            state[f"memory_{label}_post_counts"] = posts.counts().astype(np.uint16)
+            state[f"memory_{label}_post_positions"] = posts.positions
+            state[f"memory_{label}_post_probs"] = posts.probs
+        return state
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> _TrainingMemory | None:
@@ -943,4 +1224,13 @@ class _TrainingMemory:
             )
 
         keys = np.ascontiguousarray(state["memory_keys"], dtype=np.uint8).reshape(-1, 16)
-        return cls(keys, ragged("memory_forward"), ragged("memory_reverse"))
+        posteriors = {
+            label: LinkPosteriors.from_counts(
+                state[f"memory_{label}_post_counts"],
+                state[f"memory_{label}_post_positions"],
+                state[f"memory_{label}_post_probs"],
+            )
+            for label in _DIRECTIONS
+            if f"memory_{label}_post_counts" in state
+        }
+        return cls(keys, ragged("memory_forward"), ragged("memory_reverse"), posteriors or None)
