@@ -61,7 +61,14 @@ $(PEERS):
 	.venv-peers/bin/pip install --quiet eflomal
 	touch $(PEERS)
 
-bench: $(CORPUS) $(PEERS)
+# The benchmarks' pivot rows (issue 13) also need the DE-IT and RM-IT pairs.
+TRILINGUAL := $(OUT)/corpus/.trilingual
+
+$(TRILINGUAL): | $(STAMP)
+	$(BIN)/wordalign corpus build $(DATA_FLAG) --pairs de-rm,de-it,rm-it --out $(OUT)/corpus --overwrite
+	touch $@
+
+bench: $(TRILINGUAL) $(PEERS)
 	$(BIN)/python bench/run.py
 
 clean:

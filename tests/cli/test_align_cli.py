@@ -170,3 +170,141 @@ def test_ibm1_on_the_dermit_gold(gold_files: dict[str, Path], tmp_path: Path) ->
     # Measured: P 0.551, R 0.548, F1 0.549, AER 0.451 (5 iterations, grow-diag-final-and).
     assert result.aer < 0.6
     assert result.precision > 0.45 and result.recall > 0.45
+
+
+# -- aligner parameters, scores, the list of aligners -------------------------------------------
+
+
+def _parse(*argv: str):  # type: ignore[no-untyped-def]
+    from wordalign.cli.main import build_parser
+
+    return build_parser().parse_args(list(argv))
+
+
+def test_param_sets_constructor_parameters(bitext: Path, tmp_path: Path) -> None:
+    import json
+
+    model = tmp_path / "model"
+    args = ["train", "--method", "fastalign", "--bitext", str(bitext), "--model-out", str(model)]
+    extra = ["--param", "n_iter=3", "--param", "favor_diagonal=no", "--param", "alpha=0.5"]
+    assert main([*args, *extra, "--param", "posterior_grow_threshold=none"]) == 0
+    params = json.loads((model / "config.json").read_text(encoding="utf-8"))["params"]
+    assert params["n_iter"] == 3 and params["alpha"] == 0.5
+    assert params["favor_diagonal"] is False and params["posterior_grow_threshold"] is None
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ("nope=1", ["'nope'", "'ibm1'", "n_iter", "symmetrize", "posterior_threshold"]),
+        ("n_iter=many", ["'n_iter'", "'ibm1'", "int"]),
+        ("lowercase=maybe", ["'lowercase'", "bool"]),
+        ("n_iter", ["NAME=VALUE", "n_iter"]),
+    ],
+)
+def test_bad_param_is_one_line_and_exit_2(bitext: Path, item: str, expected: list[str]) -> None:
+    proc = run_cli("align", "--method", "ibm1", "--bitext", str(bitext), "--param", item)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("wordalign: error: --param")
+    for text in expected:
+        assert text in line
+
+
+def test_param_with_literal_choices_is_checked() -> None:
+    from wordalign.cli.align import build_aligner
+    from wordalign.errors import WordalignError
+
+    args = _parse("align", "--method", "simalign-argmax", "--param", "level=word")
+    assert build_aligner(args).get_params()["level"] == "word"
+    args = _parse("align", "--method", "simalign-argmax", "--param", "level=words")
+    with pytest.raises(WordalignError, match="subword, word"):
+        build_aligner(args)
+
+
+@pytest.mark.parametrize("method", ["ibm1", "fastalign"])
+@pytest.mark.parametrize("symmetrize", ["grow-diag-final-and", "posterior-mean"])
+def test_scores_of_statistical_aligners(
+    bitext: Path, tmp_path: Path, method: str, symmetrize: str
+) -> None:
+    out = tmp_path / "scored.pharaoh"
+    args = ["align", "--method", method, "--bitext", str(bitext), "--out", str(out)]
+    assert (
+        main([*args, "--scores", "--symmetrize", symmetrize, "--posterior-threshold", "0.3"]) == 0
+    )
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(PAIRS)
+    n_links = 0
+    for line in lines:
+        for link in line.split():
+            i, j, p = link.split("-")
+            assert i.isdigit() and j.isdigit()
+            assert 0.0 <= float(p) <= 1.0
+            n_links += 1
+    assert n_links >= 10
+    plain = tmp_path / "plain.pharaoh"
+    assert (
+        main([*args[:-1], str(plain), "--symmetrize", symmetrize, "--posterior-threshold", "0.3"])
+        == 0
+    )
+    stripped = [" ".join(link.rsplit("-", 1)[0] for link in line.split()) for line in lines]
+    assert plain.read_text(encoding="utf-8").splitlines() == stripped
+
+
+def test_list_names_every_aligner() -> None:
+    proc = run_cli("align", "--list")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == aligner_names()
+    for line in lines:
+        assert len(line.split(maxsplit=1)) == 2  # a description follows every name
+
+
+def test_eflomal_flags_reach_eflomal_params() -> None:
+    from wordalign.cli.align import aligner_params, build_aligner
+
+    flags = ["--depth", "2", "--n-samplers", "4", "--rel-iterations", "0.5", "--null-prior", "0.1"]
+    flags += ["--lex-alpha", "0.01", "--src-prefix", "4", "--tgt-suffix", "3", "--no-lowercase"]
+    aligner = build_aligner(_parse("align", "--method", "eflomal", *flags))
+    params = aligner.get_params()
+    assert params["model"] == 2 and params["n_samplers"] == 4 and params["rel_iterations"] == 0.5
+    assert params["null_prior"] == 0.1 and params["lex_alpha"] == 0.01
+    assert params["src_prefix_len"] == 4 and params["tgt_suffix_len"] == 3
+    assert params["lowercase"] is False
+    # wordalign train shares the flags.
+    args = _parse("train", "--method", "eflomal", "--model-out", "m", *flags)
+    given = ["model", "n_samplers", "rel_iterations", "null_prior", "lex_alpha"]
+    given += ["src_prefix_len", "tgt_suffix_len", "lowercase"]
+    assert aligner_params(args, get_aligner_class("eflomal")) == {k: params[k] for k in given}
+
+
+def test_eflomal_flags_do_not_reach_other_params(caplog: pytest.LogCaptureFixture) -> None:
+    from wordalign.cli.align import build_aligner
+
+    # SimAlign's 'model' is its encoder: --depth must not land there.
+    aligner = build_aligner(_parse("align", "--method", "simalign-argmax", "--depth", "2"))
+    assert aligner.get_params()["model"] == "mbert"
+    assert "takes no --depth; ignored" in caplog.text
+    ibm1 = build_aligner(_parse("align", "--method", "ibm1", "--lowercase", "--n-samplers", "2"))
+    assert ibm1.get_params()["lowercase"] is True
+    assert "takes no --n-samplers; ignored" in caplog.text
+
+
+def test_help_shows_eflomal_defaults_and_parsing_loads_no_numba() -> None:
+    code = (
+        "import sys\n"
+        "from wordalign.cli.main import build_parser\n"
+        "build_parser().parse_args(['align', '--method', 'eflomal', '--depth', '2'])\n"
+        "assert 'numba' not in sys.modules, 'numba imported at parse time'\n"
+    )
+    check = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    import inspect
+
+    proc = run_cli("align", "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    default = inspect.signature(get_aligner_class("eflomal")).parameters["n_samplers"].default
+    assert f"--n-samplers N independent Gibbs samplers (default: {default})" in text
+    assert "posterior-mean" in text and "--posterior-threshold" in text

@@ -2,7 +2,9 @@
 
 The options shared with ``wordalign train`` (the bitext, the aligner and its hyper-parameters) are
 defined here once. Flags map onto constructor parameters by name (``--n-iter`` → ``n_iter``,
-``--seed`` → ``random_state``), and only onto parameters that the chosen aligner has.
+``--seed`` → ``random_state``, ``--depth`` → eflomal's ``model``), and only onto parameters that
+the chosen aligner has, of a type that takes the flag's value. ``--param NAME=VALUE`` sets any
+constructor parameter, the value read as the parameter's type (its annotation, or its default's).
 
 ``--model`` names what the method needs: for an embedding aligner (``simalign-*``, ``awesome``) the
 encoder, as a Hugging Face hub name, a local folder or an alias (``mbert``, ``xlmr``); for a
@@ -12,21 +14,25 @@ trainable aligner, or with no ``--method``, a model folder saved by ``wordalign 
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
+import sys
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 from wordalign.aligners.base import Aligner
+from wordalign.aligners.statistical.directional import symmetrize_names
 from wordalign.errors import WordalignError
 from wordalign.io.bitext import load_bitext
 from wordalign.io.pharaoh import write_pharaoh
 from wordalign.registry import aligner_names, get_aligner_class
-from wordalign.symmetrize import METHODS
 from wordalign.types import SentencePair
 
 log = logging.getLogger(__name__)
 
-SYMMETRIZE_CHOICES = (*METHODS, "forward", "reverse")
+SYMMETRIZE_CHOICES = symmetrize_names()
 
 # CLI flag (argparse dest) -> aligner constructor parameter.
 PARAM_FLAGS = {
@@ -43,8 +49,73 @@ PARAM_FLAGS = {
     "threshold": "threshold",
     "extraction": "extraction",
     "scores": "scores",
+    "posterior_threshold": "posterior_threshold",
+    "posterior_grow_threshold": "posterior_grow_threshold",
     "progress": "progress",
+    # eflomal
+    "n_samplers": "n_samplers",
+    "rel_iterations": "rel_iterations",
+    "null_prior": "null_prior",
+    "depth": "model",
+    "lex_alpha": "lex_alpha",
+    "null_alpha": "null_alpha",
+    "jump_alpha": "jump_alpha",
+    "fert_alpha": "fert_alpha",
+    "src_prefix": "src_prefix_len",
+    "src_suffix": "src_suffix_len",
+    "tgt_prefix": "tgt_prefix_len",
+    "tgt_suffix": "tgt_suffix_len",
+    "lowercase": "lowercase",
 }
+
+# Parameters that fix what a saved model learned (its vocabulary, its training run): flags for
+# them are dropped with a warning when aligning with a saved model.
+TRAINED_PARAMS = (
+    "random_state",
+    "n_iter",
+    "lowercase",
+    "src_prefix_len",
+    "src_suffix_len",
+    "tgt_prefix_len",
+    "tgt_suffix_len",
+)
+
+# The flags (argparse dests) of the eflomal group. Their --help shows eflomal's defaults, read
+# from its signature only when the help is shown: importing eflomal loads numba, which parsing a
+# command line must not do.
+EFLOMAL_FLAGS = (
+    "n_samplers",
+    "rel_iterations",
+    "null_prior",
+    "depth",
+    "lex_alpha",
+    "null_alpha",
+    "jump_alpha",
+    "fert_alpha",
+    "src_prefix",
+    "src_suffix",
+    "tgt_prefix",
+    "tgt_suffix",
+    "lowercase",
+)
+
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no")
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Appends ``(default: X)`` to the help of the :data:`EFLOMAL_FLAGS`, X from eflomal."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if text is None or action.dest not in EFLOMAL_FLAGS:
+            return text
+        cls = get_aligner_class("eflomal")
+        parameter = inspect.signature(cls.__init__).parameters.get(PARAM_FLAGS[action.dest])
+        if parameter is None or parameter.default is inspect.Parameter.empty:
+            return text
+        shown = str(parameter.default).replace("%", "%%")
+        return f"{text} (default: {shown})"
 
 
 def add_bitext_options(parser: argparse.ArgumentParser) -> None:
@@ -79,12 +150,44 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (random_state)")
     parser.add_argument("--n-iter", type=int, metavar="N", help="training iterations (n_iter)")
     parser.add_argument(
+        "--scores",
+        action="store_const",
+        const=True,
+        help=(
+            "write each link's score as 'i-j-score': its posterior probability (ibm1, "
+            "fastalign, eflomal) or the encoder's probability or similarity"
+        ),
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help=(
+            "set any constructor parameter of the aligner (repeatable; VALUE as the "
+            "parameter's type: numbers, true/false, none); wins over the dedicated flags"
+        ),
+    )
+    parser.add_argument(
         "--no-progress",
         dest="progress",
         action="store_const",
         const=False,
         help="hide progress bars (they show only on a terminal anyway)",
     )
+    statistical = parser.add_argument_group("statistical aligners (ibm1, fastalign, eflomal)")
+    statistical.add_argument(
+        "--posterior-threshold",
+        type=float,
+        metavar="P",
+        help="posterior-mean/-geometric: keep links whose mean posterior reaches P (default 0.5)",
+    )
+    statistical.add_argument(
+        "--posterior-grow-threshold",
+        type=float,
+        metavar="P",
+        help="posterior-mean/-geometric: then grow over neighbours reaching P (default: no growing)",
+    )
+    add_eflomal_options(parser)
     neural = parser.add_argument_group("embedding aligners (simalign-*, awesome)")
     neural.add_argument("--layer", type=int, metavar="N", help="hidden layer to take (default 8)")
     neural.add_argument(
@@ -103,19 +206,59 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     neural.add_argument(
         "--extraction", choices=("softmax", "entmax15"), help="awesome: extraction method"
     )
-    neural.add_argument(
-        "--scores",
-        action="store_const",
-        const=True,
-        help="write each link's probability or similarity as 'i-j-score'",
+
+
+def add_eflomal_options(parser: argparse.ArgumentParser) -> None:
+    """The :data:`EFLOMAL_FLAGS` (their --help shows eflomal's defaults: :class:`HelpFormatter`)."""
+    group = parser.add_argument_group("eflomal")
+    group.add_argument("--n-samplers", type=int, metavar="N", help="independent Gibbs samplers")
+    group.add_argument(
+        "--rel-iterations",
+        type=float,
+        metavar="X",
+        help="scale of the number of sampling iterations, like eflomal's --length",
+    )
+    group.add_argument("--null-prior", type=float, metavar="P", help="prior of NULL links")
+    group.add_argument(
+        "--depth",
+        type=int,
+        choices=(1, 2, 3),
+        help="the model (param model): 1 IBM1, 2 + HMM jumps, 3 + fertility",
+    )
+    for name, what in (
+        ("lex", "lexical"), ("null", "NULL"), ("jump", "jump"), ("fert", "fertility"),
+    ):  # fmt: skip
+        group.add_argument(
+            f"--{name}-alpha",
+            type=float,
+            metavar="A",
+            help=f"Dirichlet parameter of the {what} distributions",
+        )
+    for side in ("src", "tgt"):
+        for end, which in (("prefix", "leading"), ("suffix", "trailing")):
+            group.add_argument(
+                f"--{side}-{end}",
+                type=int,
+                metavar="N",
+                help=f"keep only the {which} N characters of each {side} token, 0 for all",
+            )
+    group.add_argument(
+        "--lowercase",
+        action=argparse.BooleanOptionalAction,
+        help="lowercase tokens first (ibm1 and fastalign take it too, off by default there)",
     )
 
 
 def aligner_params(args: argparse.Namespace, cls: type[Aligner]) -> dict[str, Any]:
     """The hyper-parameters given on the command line that ``cls`` takes.
 
-    A flag the aligner does not take is left out with a warning (``--seed`` for a deterministic
-    aligner, for example), so that scripts can pass one set of flags to every method.
+    A flag the aligner does not take (or whose value its parameter of that name cannot hold,
+    like ``--depth`` for SimAlign's encoder ``model``) is left out with a warning (``--seed`` for
+    a deterministic aligner, for example), so that scripts can pass one set of flags to every
+    method. ``--param`` values come last and must name a parameter of ``cls``.
+
+    Raises:
+        WordalignError: for a ``--param`` that names no parameter or has a bad value.
     """
     valid = set(cls._param_names())
     params: dict[str, Any] = {}
@@ -123,11 +266,132 @@ def aligner_params(args: argparse.Namespace, cls: type[Aligner]) -> dict[str, An
         value = getattr(args, flag, None)
         if value is None:
             continue
-        if param in valid:
+        if param in valid and _accepts(_param_type(cls, param), value):
             params[param] = value
         else:
             log.warning("%s takes no --%s; ignored", cls.__name__, flag.replace("_", "-"))
+    for item in getattr(args, "param", None) or ():
+        name, value = parse_param(cls, item)
+        params[name] = value
     return params
+
+
+class _ParamType(typing.NamedTuple):
+    """What a parameter holds: Python types, literal choices, and whether ``None`` is allowed."""
+
+    kinds: tuple[type, ...]
+    choices: tuple[Any, ...]
+    optional: bool
+
+
+def _param_type(cls: type[Aligner], name: str) -> _ParamType:
+    """The type of parameter ``name`` of ``cls``, from its annotation or else its default."""
+    parameter = inspect.signature(cls.__init__).parameters[name]
+    annotation = parameter.annotation
+    if isinstance(annotation, str):
+        # Postponed (``from __future__ import annotations``): evaluated in the aligner's module
+        # as typing.get_type_hints does, but one parameter at a time, so that a name imported
+        # for type checking only (SimAlign's ``Precision``) leaves just that one to its default.
+        module = sys.modules.get(cls.__init__.__module__)
+        try:
+            annotation = eval(annotation, dict(vars(module)) if module else {})
+        except (NameError, AttributeError, SyntaxError, TypeError):
+            annotation = inspect.Parameter.empty
+    kinds: list[type] = []
+    choices: list[Any] = []
+    optional = parameter.default is None
+
+    def walk(t: Any) -> None:
+        nonlocal optional
+        origin = typing.get_origin(t)
+        if t is None or t is type(None):
+            optional = True
+        elif origin is typing.Literal:
+            choices.extend(typing.get_args(t))
+        elif origin is typing.Union or origin is types.UnionType:
+            for arg in typing.get_args(t):
+                walk(arg)
+        elif t in (bool, int, float, str):
+            kinds.append(t)
+
+    if annotation is not inspect.Parameter.empty:
+        walk(annotation)
+    if not kinds and not choices and parameter.default not in (None, inspect.Parameter.empty):
+        kinds.append(type(parameter.default))
+    return _ParamType(tuple(kinds), tuple(choices), optional)
+
+
+def _accepts(expected: _ParamType, value: Any) -> bool:
+    """Whether a flag's (already typed) value suits a parameter of type ``expected``."""
+    if expected.choices:
+        return value in expected.choices
+    if not expected.kinds:
+        return True
+    if isinstance(value, bool):
+        return bool in expected.kinds
+    if isinstance(value, int):
+        return int in expected.kinds or float in expected.kinds
+    return any(isinstance(value, kind) for kind in expected.kinds)
+
+
+def parse_param(cls: type[Aligner], item: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` as ``(name, value)``, the value converted to the type of parameter NAME.
+
+    Raises:
+        WordalignError: naming the parameter, the aligner and its valid parameters.
+    """
+    names = cls._param_names()
+    name, sep, text = item.partition("=")
+    name = name.strip().replace("-", "_")
+    where = f"aligner {cls.name!r}"
+    if not sep:
+        raise WordalignError(
+            f"--param {item!r}: expected NAME=VALUE; the parameters of {where}: {', '.join(names)}"
+        )
+    if name not in names:
+        raise WordalignError(
+            f"--param {item!r}: {where} has no parameter {name!r}; "
+            f"its parameters: {', '.join(names)}"
+        )
+    try:
+        return name, _convert(_param_type(cls, name), text.strip())
+    except ValueError as exc:
+        raise WordalignError(
+            f"--param {item!r}: bad value for parameter {name!r} of {where}: {exc}"
+        ) from None
+
+
+def _convert(expected: _ParamType, text: str) -> Any:
+    if expected.optional and text.lower() == "none":
+        return None
+    if expected.choices:
+        for choice in expected.choices:
+            if str(choice) == text:
+                return choice
+        raise ValueError(f"expected one of {', '.join(map(str, expected.choices))}")
+    kinds = expected.kinds or (str,)
+    for kind in kinds:
+        if kind is bool:
+            if text.lower() in _TRUE + _FALSE:
+                return text.lower() in _TRUE
+            continue
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    wanted = " or ".join(k.__name__ for k in kinds) + (" or none" if expected.optional else "")
+    raise ValueError(f"expected {wanted}")
+
+
+def describe_aligners() -> list[str]:
+    """``NAME  first line of its docstring`` for every registered aligner (``--list``)."""
+    names = aligner_names()
+    width = max(map(len, names))
+    lines = []
+    for name in names:
+        doc = inspect.getdoc(get_aligner_class(name)) or ""
+        lines.append(f"{name:<{width}}  {doc.splitlines()[0] if doc else ''}".rstrip())
+    return lines
 
 
 def read_pairs(args: argparse.Namespace) -> list[SentencePair]:
@@ -166,7 +430,7 @@ def load_model(args: argparse.Namespace) -> Aligner:
             f"{args.model} holds a {aligner.name!r} model, but --method is {args.method!r}"
         )
     params = aligner_params(args, type(aligner))
-    for name in ("random_state", "n_iter"):
+    for name in TRAINED_PARAMS:
         if params.pop(name, None) is not None:
             log.warning("the model in %s is trained already; its %s is kept", args.model, name)
     aligner.set_params(**params)
@@ -176,6 +440,7 @@ def load_model(args: argparse.Namespace) -> Aligner:
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "align",
+        formatter_class=HelpFormatter,
         help="align a parallel text with any aligner",
         description=(
             "Align every sentence pair of a parallel text. Trainable aligners are trained on the "
@@ -196,11 +461,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", default="-", metavar="FILE", help="output (default: stdout)")
     parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="print every aligner (--method NAME) with a one-line description, and exit",
+    )
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list:
+        print("\n".join(describe_aligners()))
+        return 0
     check_output(args.out, args.overwrite)
     aligner = build_aligner(args)
     pairs = read_pairs(args)
@@ -208,5 +481,7 @@ def run(args: argparse.Namespace) -> int:
         alignments = aligner.fit_align(pairs)
     else:
         alignments = aligner.align(pairs)
-    write_pharaoh(args.out, alignments, with_scores=bool(args.scores), overwrite=True)
+    # --param scores=true (or a saved model's scores) asks for them as much as --scores does.
+    with_scores = bool(args.scores) or bool(aligner.get_params().get("scores", False))
+    write_pharaoh(args.out, alignments, with_scores=with_scores, overwrite=True)
     return 0

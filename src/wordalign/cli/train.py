@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from wordalign.cli.align import add_aligner_options, add_bitext_options, aligner_params, read_pairs
+from wordalign.cli.align import (
+    HelpFormatter,
+    add_aligner_options,
+    add_bitext_options,
+    aligner_params,
+    read_pairs,
+)
 from wordalign.errors import WordalignError
 from wordalign.registry import get_aligner_class
 
@@ -14,6 +20,7 @@ from wordalign.registry import get_aligner_class
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "train",
+        formatter_class=HelpFormatter,
         help="train an aligner and save the model",
         description=(
             "Train an aligner on a parallel text and save it to a folder (config.json + "

@@ -30,7 +30,7 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry, word_sentences
+from wordalign.aligners.statistical._table_kernels import find_entry, grown, word_sentences
 
 SMOOTH = 1e-9
 """Probability of a pair missing from the table (and of every pair before the first M-step)."""
@@ -478,3 +478,68 @@ def viterbi(
             post[t0 + j] = best_p / total if total > 0.0 else 0.0
             pos += n + 1
     return out, post
+
+
+@njit(cache=True, nogil=True)
+def link_posteriors(
+    src_offsets: np.ndarray,
+    tgt_offsets: np.ndarray,
+    entries: np.ndarray,
+    entry_offsets: np.ndarray,
+    probs: np.ndarray,
+    uniform: bool,
+    favor_diagonal: bool,
+    tension: float,
+    p_null: float,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(a_j = i | e, f) of every target token, the E-step's posterior (paper, eq. 3).
+
+    The normalised :func:`_joint` row, the same products δ(i | j, m, n) · θ(f_j | e_i) that
+    :func:`viterbi` maximises, so its argmax is the Viterbi link. Entries below ``floor`` are
+    dropped; a target token with an empty source (or whose candidates all have probability 0)
+    has NULL alone, with probability 1, as Viterbi leaves it unaligned.
+
+    Returns:
+        ``(offsets, positions, probs)`` as
+        :class:`~wordalign.aligners.statistical.posteriors.LinkPosteriors` takes them.
+    """
+    n_sent = src_offsets.shape[0] - 1
+    n_tokens = tgt_offsets[n_sent]
+    max_n = 0
+    for k in range(n_sent):
+        max_n = max(max_n, src_offsets[k + 1] - src_offsets[k])
+    joint = np.empty(max_n + 1, dtype=np.float64)
+    offsets = np.zeros(n_tokens + 1, dtype=np.int64)
+    out_pos = np.empty(max(16, 4 * n_tokens), dtype=np.int32)
+    out_prob = np.empty(out_pos.shape[0], dtype=np.float32)
+    end = 0
+    for k in range(n_sent):
+        n = src_offsets[k + 1] - src_offsets[k]
+        t0 = tgt_offsets[k]
+        m = tgt_offsets[k + 1] - t0
+        pos = entry_offsets[k]
+        for j in range(m):
+            total = 0.0
+            if n > 0:
+                total = _joint(
+                    entries, pos, n, j, m, probs, uniform, favor_diagonal, tension, p_null, joint
+                )
+                pos += n + 1
+            if end + n + 1 > out_pos.shape[0]:
+                size = max(end + n + 1, 2 * out_pos.shape[0])
+                out_pos = grown(out_pos, size)
+                out_prob = grown(out_prob, size)
+            if total > 0.0:
+                for i in range(n + 1):
+                    p = joint[i] / total
+                    if p >= floor:
+                        out_pos[end] = i - 1
+                        out_prob[end] = p
+                        end += 1
+            else:
+                out_pos[end] = -1
+                out_prob[end] = 1.0
+                end += 1
+            offsets[t0 + j + 1] = end
+    return offsets, out_pos[:end].copy(), out_prob[:end].copy()

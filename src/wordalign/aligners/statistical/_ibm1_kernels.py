@@ -27,7 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry, word_sentences
+from wordalign.aligners.statistical._table_kernels import find_entry, grown, word_sentences
 
 SMOOTH = 1e-9
 """t(f | e) of a pair that is not in the table."""
@@ -220,6 +220,47 @@ def normalize(row_ptr: np.ndarray, counts: np.ndarray, probs: np.ndarray) -> Non
 
 
 @njit(cache=True, nogil=True)
+def _generator_scores(
+    src_ids: np.ndarray,
+    s0: int,
+    s1: int,
+    f: int,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+    probs: np.ndarray,
+    out: np.ndarray,
+) -> float:
+    # out[0] = NULL's t(f | NULL), out[1 + i] = t(f | e_i), as decoding scores them: unknown
+    # words and absent pairs get SMOOTH, and NULL never falls below SMOOTH (so that a word the
+    # model cannot tell apart stays unaligned). Returns their sum.
+    null_p = SMOOTH
+    if f >= 0:
+        at = find_entry(row_ptr, cols, 0, f)
+        if at >= 0:
+            null_p = max(null_p, probs[at])
+    out[0] = null_p
+    total = null_p
+    for p in range(s0, s1):
+        e = src_ids[p]
+        prob = SMOOTH
+        if e >= 0 and f >= 0:
+            at = find_entry(row_ptr, cols, e + 1, f)
+            if at >= 0:
+                prob = probs[at]
+        out[1 + p - s0] = prob
+        total += prob
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _max_length(offsets: np.ndarray) -> int:
+    longest = 0
+    for k in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[k + 1] - offsets[k])
+    return int(longest)
+
+
+@njit(cache=True, nogil=True)
 def viterbi(
     src_ids: np.ndarray,
     src_offsets: np.ndarray,
@@ -236,26 +277,64 @@ def viterbi(
     stays unaligned and the result is deterministic.
     """
     generators = np.full(tgt_ids.shape[0], -1, dtype=np.int32)
+    score = np.empty(_max_length(src_offsets) + 1, dtype=np.float64)
     n_sent = src_offsets.shape[0] - 1
     for k in range(n_sent):
         s0, s1 = src_offsets[k], src_offsets[k + 1]
         for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
-            f = tgt_ids[q]
+            _generator_scores(src_ids, s0, s1, tgt_ids[q], row_ptr, cols, probs, score)
             best = -1
-            best_p = SMOOTH
-            if f >= 0:
-                at = find_entry(row_ptr, cols, 0, f)
-                if at >= 0:
-                    best_p = max(best_p, probs[at])
-            for p in range(s0, s1):
-                e = src_ids[p]
-                prob = SMOOTH
-                if e >= 0 and f >= 0:
-                    at = find_entry(row_ptr, cols, e + 1, f)
-                    if at >= 0:
-                        prob = probs[at]
-                if prob > best_p:
-                    best_p = prob
-                    best = p - s0
+            best_p = score[0]
+            for i in range(s1 - s0):
+                if score[1 + i] > best_p:
+                    best_p = score[1 + i]
+                    best = i
             generators[q] = best
     return generators
+
+
+@njit(cache=True, nogil=True)
+def link_posteriors(
+    src_ids: np.ndarray,
+    src_offsets: np.ndarray,
+    tgt_ids: np.ndarray,
+    tgt_offsets: np.ndarray,
+    row_ptr: np.ndarray,
+    cols: np.ndarray,
+    probs: np.ndarray,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(a_j = i | e, f) of every target token (Brown et al., eq. 76) with the final table.
+
+    Every alignment position is equally likely in Model 1, so the posterior is the candidate's
+    t(f_j | e_i) over the sum of the sentence's candidates, NULL included, each scored as
+    :func:`viterbi` scores it: the argmax is the Viterbi link. Entries below ``floor`` are
+    dropped; a target token with an empty source has NULL alone, with probability 1.
+
+    Returns:
+        ``(offsets, positions, probs)`` as
+        :class:`~wordalign.aligners.statistical.posteriors.LinkPosteriors` takes them.
+    """
+    n_tokens = tgt_ids.shape[0]
+    score = np.empty(_max_length(src_offsets) + 1, dtype=np.float64)
+    offsets = np.zeros(n_tokens + 1, dtype=np.int64)
+    out_pos = np.empty(max(16, 4 * n_tokens), dtype=np.int32)
+    out_prob = np.empty(out_pos.shape[0], dtype=np.float32)
+    end = 0
+    for k in range(src_offsets.shape[0] - 1):
+        s0, s1 = src_offsets[k], src_offsets[k + 1]
+        n = s1 - s0
+        for q in range(tgt_offsets[k], tgt_offsets[k + 1]):
+            total = _generator_scores(src_ids, s0, s1, tgt_ids[q], row_ptr, cols, probs, score)
+            if end + n + 1 > out_pos.shape[0]:
+                size = max(end + n + 1, 2 * out_pos.shape[0])
+                out_pos = grown(out_pos, size)
+                out_prob = grown(out_prob, size)
+            for i in range(n + 1):
+                p = score[i] / total
+                if p >= floor:
+                    out_pos[end] = i - 1
+                    out_prob[end] = p
+                    end += 1
+            offsets[q + 1] = end
+    return offsets, out_pos[:end].copy(), out_prob[:end].copy()

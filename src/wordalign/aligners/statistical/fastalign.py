@@ -10,6 +10,10 @@ Both directions are trained, in two threads, and symmetrized (grow-diag-final-an
 A trained model aligns new sentence pairs by force alignment with its fixed table and tensions
 (fast_align's force-alignment use); words it never saw get the table's smoothing probability.
 
+With ``scores`` or a posterior symmetrization (``posterior-mean``, ``posterior-geometric``), each
+direction also gives its link posteriors under the final parameters (the E-step's normalised
+δ(i | j, m, n) · θ(f_j | e_i), paper eq. 3; see :mod:`.posteriors`); otherwise none are computed.
+
 The numerical work lives in :mod:`wordalign.aligners.statistical._fastalign_kernels`.
 """
 
@@ -33,14 +37,19 @@ from wordalign.aligners.statistical.corpus import (
     encode_bitext,
 )
 from wordalign.aligners.statistical.directional import (
+    POSTERIOR_METHODS,
     check_symmetrize,
+    check_thresholds,
     combine_directions,
     needed_directions,
 )
+from wordalign.aligners.statistical.posteriors import DEFAULT_FLOOR, LinkPosteriors
 from wordalign.errors import NotFittedError, WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["FastAlign"]
+
+Links = npt.NDArray[np.int32]
 
 
 # fast_align clamps the tension to this range after every gradient step (fast_align.cc).
@@ -65,6 +74,40 @@ class _Direction:
     def uniform(self) -> bool:
         """Whether no M-step has run yet (every pair has the same probability)."""
         return not self.history
+
+    def outputs(
+        self,
+        src: Ragged,
+        tgt: Ragged,
+        entries: npt.NDArray[np.int32],
+        entry_offsets: npt.NDArray[np.int64],
+        opts: FastAlign,
+        viterbi: bool = True,
+        posteriors: bool = False,
+        floor: float = DEFAULT_FLOOR,
+    ) -> tuple[Links | None, LinkPosteriors | None]:
+        """The Viterbi links and/or link posteriors of ``tgt`` (``entries`` as
+        :func:`~._fastalign_kernels.pair_entries` lays them out); what is not asked is None."""
+        model_args = (
+            self.probs,
+            self.uniform,
+            bool(opts.favor_diagonal),
+            self.tension,
+            float(opts.p0),
+        )
+        links = None
+        if viterbi:
+            links, _ = kernels.viterbi(
+                src.offsets, tgt.offsets, entries, entry_offsets, *model_args
+            )
+        found = None
+        if posteriors:
+            found = LinkPosteriors(
+                *kernels.link_posteriors(
+                    src.offsets, tgt.offsets, entries, entry_offsets, *model_args, float(floor)
+                )
+            )
+        return links, found
 
 
 def _size_counts(
@@ -127,15 +170,11 @@ class _Trainer:
         del self.counts, self.entries, self.entry_offsets
         kernels.sort_rows(self.model.row_ptr, self.model.cols, self.model.probs)
 
-    def decode(self) -> npt.NDArray[np.int32]:
-        """Viterbi links with the current table (fast_align's final iteration)."""
-        opts, model = self.aligner, self.model
-        generators, _ = kernels.viterbi(
-            self.src.offsets, self.tgt.offsets, self.entries, self.entry_offsets, model.probs,
-            model.uniform, bool(opts.favor_diagonal), model.tension, float(opts.p0),
-        )  # fmt: skip
-        result: npt.NDArray[np.int32] = generators
-        return result
+    def decode(self, viterbi: bool, posteriors: bool) -> tuple[Links | None, LinkPosteriors | None]:
+        """Viterbi links and/or posteriors with the current table (fast_align's final iteration)."""
+        return self.model.outputs(
+            self.src, self.tgt, self.entries, self.entry_offsets, self.aligner, viterbi, posteriors
+        )
 
     def step(self, iteration: int) -> None:
         """E-step, tension update, M-step."""
@@ -183,8 +222,14 @@ class FastAlign(Aligner):
         variational_bayes: Dirichlet prior on the lexical table, mean-field update (``-v``).
         alpha: concentration of that Dirichlet prior (``-a``); must be > 0.
         p0: probability of aligning to NULL (``-p``).
-        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` /
-            ``"reverse"`` for one direction alone (only that direction is then trained).
+        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, ``"forward"`` /
+            ``"reverse"`` for one direction alone (only that direction is then trained), or a
+            posterior method (``"posterior-mean"``, ``"posterior-geometric"``: see
+            :data:`~wordalign.aligners.statistical.directional.POSTERIOR_METHODS`).
+        scores: attach each link's posterior as its score (for two directions the mean of
+            both; see :func:`~wordalign.aligners.statistical.directional.combine_directions`).
+        posterior_threshold, posterior_grow_threshold: the thresholds of the posterior methods
+            (``None``: no growing).
         lowercase: lowercase tokens before training and aligning.
         progress: show a progress bar per EM iteration.
 
@@ -216,6 +261,9 @@ class FastAlign(Aligner):
         alpha: float = 0.01,
         p0: float = 0.08,
         symmetrize: str = "grow-diag-final-and",
+        scores: bool = False,
+        posterior_threshold: float = 0.5,
+        posterior_grow_threshold: float | None = None,
         lowercase: bool = False,
         progress: bool = True,
     ) -> None:
@@ -227,6 +275,9 @@ class FastAlign(Aligner):
         self.alpha = alpha
         self.p0 = p0
         self.symmetrize = symmetrize
+        self.scores = scores
+        self.posterior_threshold = posterior_threshold
+        self.posterior_grow_threshold = posterior_grow_threshold
         self.lowercase = lowercase
         self.progress = progress
 
@@ -244,10 +295,18 @@ class FastAlign(Aligner):
             raise WordalignError(
                 f"fastalign: diagonal_tension must be > 0, got {self.diagonal_tension}"
             )
+        check_thresholds(self.posterior_threshold, self.posterior_grow_threshold)
 
     def _directions(self) -> tuple[bool, bool]:
         """Which of (forward, reverse) the symmetrization needs."""
         return needed_directions(self.symmetrize)
+
+    def _wants_posteriors(self) -> bool:
+        return bool(self.scores) or self.symmetrize in POSTERIOR_METHODS
+
+    def _wants_viterbi(self) -> bool:
+        # The posterior methods read the posteriors alone: no Viterbi pass for them.
+        return self.symmetrize not in POSTERIOR_METHODS
 
     # -- training ---------------------------------------------------------------------------
 
@@ -261,12 +320,12 @@ class FastAlign(Aligner):
         the table indices looked up for training.
         """
         pairs = as_pairs(bitext)
-        generators, encoded = self._train(pairs, decode=True)
-        return self._combine(generators, encoded)
+        outputs, encoded = self._train(pairs, decode=True)
+        return self._combine(outputs, encoded)
 
     def _train(
         self, pairs: list[SentencePair], decode: bool
-    ) -> tuple[list[npt.NDArray[np.int32]], EncodedBitext]:
+    ) -> tuple[list[tuple[Links | None, LinkPosteriors | None]], EncodedBitext]:
         self._check_params()
         encoded = encode_bitext(pairs, lowercase=self.lowercase)
         want_fwd, want_rev = self._directions()
@@ -276,7 +335,7 @@ class FastAlign(Aligner):
             trainers.append(_Trainer(self, encoded.src, encoded.tgt, n_src, n_tgt))
         if want_rev:
             trainers.append(_Trainer(self, encoded.tgt, encoded.src, n_tgt, n_src))
-        generators: list[npt.NDArray[np.int32]] = []
+        outputs: list[tuple[Links | None, LinkPosteriors | None]] = []
         # The two directions are independent: one thread each, the kernels release the GIL.
         with ThreadPoolExecutor(max_workers=len(trainers)) as pool:
             list(pool.map(_Trainer.prepare, trainers))
@@ -289,13 +348,14 @@ class FastAlign(Aligner):
             for iteration in steps:
                 list(pool.map(_Trainer.step, trainers, [iteration] * len(trainers)))
             if decode:
-                generators = list(pool.map(_Trainer.decode, trainers))
+                viterbi, posteriors = self._wants_viterbi(), self._wants_posteriors()
+                outputs = list(pool.map(lambda t: t.decode(viterbi, posteriors), trainers))
             list(pool.map(_Trainer.release, trainers))
         self.src_vocab_ = encoded.src_vocab
         self.tgt_vocab_ = encoded.tgt_vocab
         self.forward_ = trainers[0].model if want_fwd else None
         self.reverse_ = trainers[-1].model if want_rev else None
-        return generators, encoded
+        return outputs, encoded
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -304,12 +364,18 @@ class FastAlign(Aligner):
         encoded = encode_bitext(
             pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
         )
-        jobs: list[tuple[_Direction, Ragged, Ragged]] = []
-        for model, src, tgt in self._needed_models(encoded):
-            jobs.append((model, src, tgt))
+        jobs = self._needed_models(encoded)
+        viterbi, posteriors = self._wants_viterbi(), self._wants_posteriors()
+
+        def run(
+            job: tuple[_Direction, Ragged, Ragged],
+        ) -> tuple[Links | None, LinkPosteriors | None]:
+            model, src, tgt = job
+            return self._outputs(model, src, tgt, viterbi, posteriors)
+
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            generators = list(pool.map(lambda job: self._decode(*job), jobs))
-        return self._combine(generators, encoded)
+            outputs = list(pool.map(run, jobs))
+        return self._combine(outputs, encoded)
 
     def _needed_models(self, encoded: EncodedBitext) -> list[tuple[_Direction, Ragged, Ragged]]:
         """(model, conditioning side, generated side) of each direction ``symmetrize`` needs."""
@@ -327,27 +393,46 @@ class FastAlign(Aligner):
         return out
 
     def _combine(
-        self, generators: list[npt.NDArray[np.int32]], encoded: EncodedBitext
+        self,
+        outputs: list[tuple[Links | None, LinkPosteriors | None]],
+        encoded: EncodedBitext,
     ) -> Sequence[Alignment]:
         want_fwd, want_rev = self._directions()
-        # combine_directions reads only the array(s) the method needs; fill the other with NULL.
-        no_tgt_links = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
-        no_src_links = np.full(len(encoded.src.ids), -1, dtype=np.int32)
-        forward = generators[0] if want_fwd else no_tgt_links
-        reverse = generators[-1] if want_rev else no_src_links
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+        forward, fwd_post = outputs[0] if want_fwd else (None, None)
+        reverse, rev_post = outputs[-1] if want_rev else (None, None)
+        # combine_directions reads only what the method needs; fill the rest with NULL.
+        if forward is None:
+            forward = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        if reverse is None:
+            reverse = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        grow = self.posterior_grow_threshold
+        return combine_directions(
+            forward, reverse, encoded, self.symmetrize,
+            posteriors=(fwd_post, rev_post) if self._wants_posteriors() else None,
+            threshold=float(self.posterior_threshold),
+            grow_threshold=None if grow is None else float(grow),
+        )  # fmt: skip
 
-    def _decode(self, model: _Direction, src: Ragged, tgt: Ragged) -> npt.NDArray[np.int32]:
-        """Viterbi links of one direction with a fixed table (force alignment)."""
+    def _outputs(
+        self,
+        model: _Direction,
+        src: Ragged,
+        tgt: Ragged,
+        viterbi: bool = True,
+        posteriors: bool = False,
+        floor: float = DEFAULT_FLOOR,
+    ) -> tuple[Links | None, LinkPosteriors | None]:
+        """Viterbi links and/or posteriors of one direction with a fixed table (force alignment)."""
         entries, entry_offsets = kernels.pair_entries(
             src.ids, src.offsets, tgt.ids, tgt.offsets, model.row_ptr, model.cols
         )
-        generators, _ = kernels.viterbi(
-            src.offsets, tgt.offsets, entries, entry_offsets, model.probs, model.uniform,
-            bool(self.favor_diagonal), model.tension, float(self.p0),
-        )  # fmt: skip
-        result: npt.NDArray[np.int32] = generators
-        return result
+        return model.outputs(src, tgt, entries, entry_offsets, self, viterbi, posteriors, floor)
+
+    def _decode(self, model: _Direction, src: Ragged, tgt: Ragged) -> Links:
+        """Viterbi links of one direction with a fixed table (force alignment)."""
+        links, _ = self._outputs(model, src, tgt)
+        assert links is not None
+        return links
 
     def directional_arrays(
         self, bitext: Iterable[PairLike]
@@ -366,6 +451,29 @@ class FastAlign(Aligner):
         fwd = self._decode(self.forward_, encoded.src, encoded.tgt) if self.forward_ else None
         rev = self._decode(self.reverse_, encoded.tgt, encoded.src) if self.reverse_ else None
         return fwd, rev, encoded
+
+    def link_posteriors(
+        self, bitext: Iterable[PairLike], floor: float = DEFAULT_FLOOR
+    ) -> tuple[LinkPosteriors | None, LinkPosteriors | None, EncodedBitext]:
+        """Both directions' link posteriors before symmetrization (for diagnostics and tests).
+
+        Returns:
+            ``(forward, reverse, encoded)``; a direction the model lacks is ``None``.
+        """
+        if not self.is_fitted():
+            raise NotFittedError("FastAlign is not trained: call fit() first, or load a model")
+        encoded = encode_bitext(
+            as_pairs(bitext), self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
+        )
+        found: list[LinkPosteriors | None] = []
+        for model, src, tgt in (
+            (self.forward_, encoded.src, encoded.tgt),
+            (self.reverse_, encoded.tgt, encoded.src),
+        ):
+            found.append(
+                None if model is None else self._outputs(model, src, tgt, False, True, floor)[1]
+            )
+        return found[0], found[1], encoded
 
     # -- persistence ------------------------------------------------------------------------
 

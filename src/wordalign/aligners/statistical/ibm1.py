@@ -9,11 +9,15 @@ words too eagerly, which symmetrization (grow-diag-final-and by default) partly 
 Both directions (source→target and target→source) train in two threads; the numerical work is in
 :mod:`wordalign.aligners.statistical._ibm1_kernels`. A trained model aligns new sentence pairs
 with its fixed table; words it never saw stay unaligned.
+
+With ``scores`` or a posterior symmetrization (``posterior-mean``, ``posterior-geometric``), each
+direction also gives its link posteriors under the final table (the E-step's normalised
+t(f | e), Brown et al. 1993, eq. 76; see :mod:`.posteriors`); otherwise none are computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -22,18 +26,23 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
-from wordalign.aligners.base import Aligner
+from wordalign.aligners.base import Aligner, PairLike, as_pairs
 from wordalign.aligners.statistical import _ibm1_kernels as kernels
-from wordalign.aligners.statistical.corpus import Ragged, Vocabulary, encode_bitext
+from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged, Vocabulary, encode_bitext
 from wordalign.aligners.statistical.directional import (
+    POSTERIOR_METHODS,
     check_symmetrize,
+    check_thresholds,
     combine_directions,
     needed_directions,
 )
-from wordalign.errors import WordalignError
+from wordalign.aligners.statistical.posteriors import DEFAULT_FLOOR, LinkPosteriors
+from wordalign.errors import NotFittedError, WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = ["IBM1"]
+
+Links = npt.NDArray[np.int32]
 
 
 # Cells (NULL or source token × target token) up to which the table index of every cell is
@@ -121,6 +130,17 @@ def decode(src: Ragged, tgt: Ragged, table: Table) -> npt.NDArray[np.int32]:
     return out
 
 
+def posteriors(
+    src: Ragged, tgt: Ragged, table: Table, floor: float = DEFAULT_FLOOR
+) -> LinkPosteriors:
+    """Link posteriors of the ``tgt`` tokens (source positions, -1 for NULL) under ``table``."""
+    offsets, positions, probs = kernels.link_posteriors(
+        src.ids, src.offsets, tgt.ids, tgt.offsets, table.row_ptr, table.cols, table.probs,
+        float(floor),
+    )  # fmt: skip
+    return LinkPosteriors(offsets, positions, probs)
+
+
 class IBM1(Aligner):
     """IBM Model 1 in both directions, symmetrized.
 
@@ -128,7 +148,13 @@ class IBM1(Aligner):
         n_iter: EM iterations (at least 1).
         symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` (source→target
             model alone: every target word gets at most one source word) or ``"reverse"``; only
-            the directions needed are trained.
+            the directions needed are trained; or a posterior method (``"posterior-mean"``,
+            ``"posterior-geometric"``: see
+            :data:`~wordalign.aligners.statistical.directional.POSTERIOR_METHODS`).
+        scores: attach each link's posterior as its score (for two directions the mean of
+            both; see :func:`~wordalign.aligners.statistical.directional.combine_directions`).
+        posterior_threshold, posterior_grow_threshold: the thresholds of the posterior methods
+            (``None``: no growing).
         lowercase: lowercase tokens before training and aligning.
         random_state: accepted for a uniform interface; IBM Model 1's EM starts from a uniform
             table and involves no randomness, so results never depend on it.
@@ -152,12 +178,18 @@ class IBM1(Aligner):
         self,
         n_iter: int = 5,
         symmetrize: str = "grow-diag-final-and",
+        scores: bool = False,
+        posterior_threshold: float = 0.5,
+        posterior_grow_threshold: float | None = None,
         lowercase: bool = False,
         random_state: int | None = None,
         progress: bool = True,
     ) -> None:
         self.n_iter = n_iter
         self.symmetrize = symmetrize
+        self.scores = scores
+        self.posterior_threshold = posterior_threshold
+        self.posterior_grow_threshold = posterior_grow_threshold
         self.lowercase = lowercase
         self.random_state = random_state
         self.progress = progress
@@ -166,9 +198,13 @@ class IBM1(Aligner):
         check_symmetrize(self.symmetrize)
         if int(self.n_iter) < 1:
             raise WordalignError(f"ibm1: n_iter must be at least 1, got {self.n_iter}")
+        check_thresholds(self.posterior_threshold, self.posterior_grow_threshold)
 
     def _directions(self) -> tuple[bool, bool]:
         return needed_directions(self.symmetrize)
+
+    def _wants_posteriors(self) -> bool:
+        return bool(self.scores) or self.symmetrize in POSTERIOR_METHODS
 
     # -- training ---------------------------------------------------------------------------
 
@@ -209,21 +245,62 @@ class IBM1(Aligner):
                 f"ibm1: this model was trained without the direction that "
                 f"symmetrize={self.symmetrize!r} needs"
             )
-        encoded = encode_bitext(
+        encoded = self._encode(pairs)
+        # The posterior methods read the posteriors alone: no Viterbi pass for them.
+        viterbi = self.symmetrize not in POSTERIOR_METHODS
+        wants = self._wants_posteriors()
+
+        def run(job: tuple[Ragged, Ragged, Table]) -> tuple[Links | None, LinkPosteriors | None]:
+            return (decode(*job) if viterbi else None), (posteriors(*job) if wants else None)
+
+        jobs = self._jobs(encoded, want_fwd, want_rev)
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            results = dict(zip(jobs, pool.map(run, jobs.values()), strict=True))
+        forward, fwd_post = results.get("forward", (None, None))
+        reverse, rev_post = results.get("reverse", (None, None))
+        # combine_directions reads only what the method needs; fill the rest with NULL.
+        if forward is None:
+            forward = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
+        if reverse is None:
+            reverse = np.full(len(encoded.src.ids), -1, dtype=np.int32)
+        grow = self.posterior_grow_threshold
+        return combine_directions(
+            forward, reverse, encoded, self.symmetrize,
+            posteriors=(fwd_post, rev_post) if wants else None,
+            threshold=float(self.posterior_threshold),
+            grow_threshold=None if grow is None else float(grow),
+        )  # fmt: skip
+
+    def _encode(self, pairs: list[SentencePair]) -> EncodedBitext:
+        return encode_bitext(
             pairs, self.src_vocab_, self.tgt_vocab_, grow=False, lowercase=self.lowercase
         )
-        jobs: list[tuple[Ragged, Ragged, Table]] = []
+
+    def _jobs(
+        self, encoded: EncodedBitext, want_fwd: bool, want_rev: bool
+    ) -> dict[str, tuple[Ragged, Ragged, Table]]:
+        """(conditioning side, generated side, table) of each wanted direction the model has."""
+        jobs: dict[str, tuple[Ragged, Ragged, Table]] = {}
         if want_fwd and self.forward_ is not None:
-            jobs.append((encoded.src, encoded.tgt, self.forward_))
+            jobs["forward"] = (encoded.src, encoded.tgt, self.forward_)
         if want_rev and self.reverse_ is not None:
-            jobs.append((encoded.tgt, encoded.src, self.reverse_))
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            results = list(pool.map(lambda job: decode(*job), jobs))
-        null_fwd = np.full(len(encoded.tgt.ids), -1, dtype=np.int32)
-        null_rev = np.full(len(encoded.src.ids), -1, dtype=np.int32)
-        forward = results[0] if want_fwd else null_fwd
-        reverse = results[-1] if want_rev else null_rev
-        return combine_directions(forward, reverse, encoded, self.symmetrize)
+            jobs["reverse"] = (encoded.tgt, encoded.src, self.reverse_)
+        return jobs
+
+    def link_posteriors(
+        self, bitext: Iterable[PairLike], floor: float = DEFAULT_FLOOR
+    ) -> tuple[LinkPosteriors | None, LinkPosteriors | None, EncodedBitext]:
+        """Both directions' link posteriors before symmetrization (for diagnostics and tests).
+
+        Returns:
+            ``(forward, reverse, encoded)``; a direction the model lacks is ``None``.
+        """
+        if not self.is_fitted():
+            raise NotFittedError("IBM1 is not trained: call fit() first, or load a model")
+        encoded = self._encode(as_pairs(bitext))
+        jobs = self._jobs(encoded, True, True)
+        found = {label: posteriors(*job, floor=floor) for label, job in jobs.items()}
+        return found.get("forward"), found.get("reverse"), encoded
 
     def is_fitted(self) -> bool:
         """Whether a table is trained or loaded (without packing the state as the base does)."""

@@ -22,8 +22,10 @@ import numpy.typing as npt
 
 __all__ = ["DEFAULT_FLOOR", "LinkPosteriors"]
 
-DEFAULT_FLOOR = 1e-3
-"""Entries with a smaller probability are not stored (they cannot reach any useful threshold)."""
+DEFAULT_FLOOR = 1e-2
+"""Entries with a smaller probability are not stored. A link's mean posterior loses at most half
+of it: thresholds are chosen in steps of 0.05. (At 1e-3 fast_align kept 16 entries per token,
+358 MB per direction on DERMIT.)"""
 
 
 @dataclass(frozen=True)
