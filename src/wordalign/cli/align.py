@@ -20,7 +20,7 @@ import sys
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wordalign.aligners.base import Aligner
 from wordalign.aligners.statistical.directional import symmetrize_names
@@ -29,6 +29,9 @@ from wordalign.io.bitext import load_bitext
 from wordalign.io.pharaoh import write_pharaoh
 from wordalign.registry import aligner_names, get_aligner_class
 from wordalign.types import SentencePair
+
+if TYPE_CHECKING:
+    from wordalign.aligners.statistical.pivot import LexicalPrior
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +249,57 @@ def add_eflomal_options(parser: argparse.ArgumentParser) -> None:
         "--lowercase",
         action=argparse.BooleanOptionalAction,
         help="lowercase tokens first (ibm1 and fastalign take it too, off by default there)",
+    )
+    pivot = parser.add_argument_group(
+        "trilingual priors (eflomal)",
+        "Lexical priors composed through a third language: two bitexts that share the pivot "
+        "language in their second column, as 'wordalign corpus build --pairs de-rm,de-it,rm-it' "
+        "writes them (for DE-RM: --pivot-src de-it.tsv --pivot-tgt rm-it.tsv).",
+    )
+    pivot.add_argument("--pivot-src", metavar="FILE", help="src<TAB>pivot pairs")
+    pivot.add_argument("--pivot-tgt", metavar="FILE", help="tgt<TAB>pivot pairs")
+    pivot.add_argument(
+        "--pivot-weight",
+        type=float,
+        default=PIVOT_WEIGHT,
+        metavar="W",
+        help="pseudo-counts of the prior per word (default: %(default)s)",
+    )
+
+
+PIVOT_WEIGHT = 1.0
+
+
+def read_pivot_prior(args: argparse.Namespace, aligner: Aligner) -> LexicalPrior | None:
+    """The lexical prior that ``--pivot-src``/``--pivot-tgt`` give, trained with the aligner's
+    normalisation and seed; None without them.
+
+    Raises:
+        WordalignError: for one file without the other, an aligner that takes no prior, or a
+            model that is trained already.
+    """
+    src_file, tgt_file = getattr(args, "pivot_src", None), getattr(args, "pivot_tgt", None)
+    if src_file is None and tgt_file is None:
+        return None
+    if src_file is None or tgt_file is None:
+        raise WordalignError("trilingual priors need both --pivot-src and --pivot-tgt")
+    if aligner.name != "eflomal":
+        raise WordalignError(f"--pivot-src/--pivot-tgt work with eflomal, not {aligner.name}")
+    if aligner.is_fitted():
+        raise WordalignError(
+            "--pivot-src/--pivot-tgt apply when training: the model in --model is trained "
+            "already (it keeps the priors it was trained with)"
+        )
+    from wordalign.aligners.statistical.pivot import pivot_prior
+
+    params = aligner.get_params()
+    return pivot_prior(
+        load_bitext(bitext=src_file),
+        load_bitext(bitext=tgt_file),
+        weight=float(args.pivot_weight),
+        like=aligner,  # type: ignore[arg-type]
+        random_state=params["random_state"],
+        progress=params["progress"],
     )
 
 
@@ -477,7 +531,10 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.out, args.overwrite)
     aligner = build_aligner(args)
     pairs = read_pairs(args)
-    if aligner.trainable and not aligner.is_fitted():
+    prior = read_pivot_prior(args, aligner)
+    if prior is not None:
+        alignments = aligner.fit_align(pairs, prior=prior)  # type: ignore[call-arg]
+    elif aligner.trainable and not aligner.is_fitted():
         alignments = aligner.fit_align(pairs)
     else:
         alignments = aligner.align(pairs)

@@ -12,6 +12,7 @@ from wordalign.cli.align import (
     add_bitext_options,
     aligner_params,
     read_pairs,
+    read_pivot_prior,
 )
 from wordalign.errors import WordalignError
 from wordalign.registry import get_aligner_class
@@ -43,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
         raise WordalignError(f"{folder}: holds a model already (use --overwrite to replace it)")
     cls = get_aligner_class(args.method)
     aligner = cls(**aligner_params(args, cls))
-    aligner.fit(read_pairs(args))
+    prior = read_pivot_prior(args, aligner)
+    if prior is not None:
+        aligner.fit(read_pairs(args), prior=prior)  # type: ignore[call-arg]
+    else:
+        aligner.fit(read_pairs(args))
     aligner.save(folder)
     return 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,9 @@ from numba import njit
 from wordalign.aligners.base import PairLike
 from wordalign.aligners.statistical._table_kernels import grown
 from wordalign.errors import WordalignError
+
+if TYPE_CHECKING:
+    from wordalign.aligners.statistical.eflomal import Eflomal
 
 __all__ = ["LexicalPrior", "WordTable", "pivot_prior"]
 
@@ -121,6 +124,7 @@ def pivot_prior(
     weight: float = 1.0,
     min_prob: float = 0.01,
     top_k: int = 10,
+    like: Eflomal | None = None,
     **eflomal_params: Any,
 ) -> LexicalPrior:
     """Lexical priors for a src-tgt model from src-pivot and tgt-pivot bitexts.
@@ -131,8 +135,11 @@ def pivot_prior(
         weight: pseudo-counts per generating word (the prior's strength against the data).
         min_prob, top_k: pruning of every table (each word keeps its ``top_k`` translations of
             at least ``min_prob``).
-        eflomal_params: settings of the two pivot models (normalisation such as ``lowercase``
-            and stemming must match those of the src-tgt model, so that words are spelled alike).
+        like: the src-tgt aligner whose normalisation (lowercasing, stemming) the pivot models
+            take, so that words are spelled alike: each side as that aligner's side of the same
+            language, the pivot as its src side.
+        eflomal_params: other settings of the two pivot models (``random_state``,
+            ``rel_iterations``, ``progress``, ...).
 
     Raises:
         WordalignError: when the two bitexts share no pivot word (they cannot be of the same
@@ -140,8 +147,16 @@ def pivot_prior(
     """
     if not float(weight) > 0.0:
         raise WordalignError(f"pivot prior: weight must be > 0, got {weight}")
-    src_side = _tables(src_pivot, "the src-pivot bitext", min_prob, top_k, eflomal_params)
-    tgt_side = _tables(tgt_pivot, "the tgt-pivot bitext", min_prob, top_k, eflomal_params)
+    src_params, tgt_params = dict(eflomal_params), dict(eflomal_params)
+    if like is not None:
+        p = like.get_params()
+        src_params["lowercase"] = tgt_params["lowercase"] = p["lowercase"]
+        for end in ("prefix_len", "suffix_len"):
+            src_params[f"src_{end}"] = tgt_params[f"tgt_{end}"] = p[f"src_{end}"]
+            src_params[f"tgt_{end}"] = p[f"src_{end}"]
+            tgt_params[f"src_{end}"] = p[f"tgt_{end}"]
+    src_side = _tables(src_pivot, "the src-pivot bitext", min_prob, top_k, src_params)
+    tgt_side = _tables(tgt_pivot, "the tgt-pivot bitext", min_prob, top_k, tgt_params)
     # src_side: (p(pivot | src), p(src | pivot)); tgt_side: (p(pivot | tgt), p(tgt | pivot)).
     if src_side[0].shared_columns(tgt_side[1].row_words) == 0:
         raise WordalignError(
