@@ -15,6 +15,11 @@ taken to give it probability 0). When some input has the link without a score, t
 score, unless ``vote_scores`` asks for the fraction of inputs that have it (votes / N) instead;
 with unscored inputs that fraction is then every link's score. The output alignment of a pair has
 ``scores=None`` when none of its links has a score.
+
+A minimum score. With ``min_score``, a link is kept only when it also has a score of at least
+``min_score``: over runs that wrote their link posteriors (``wordalign align --scores`` with a
+low ``--posterior-threshold``), the union thresholded at the mean posterior, that is posterior
+symmetrization over the pooled runs.
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ _END = object()
 
 
 def combine_one(
-    alignments: Sequence[Alignment], min_votes: int | None = None, vote_scores: bool = False
+    alignments: Sequence[Alignment],
+    min_votes: int | None = None,
+    vote_scores: bool = False,
+    min_score: float | None = None,
 ) -> Alignment:
     """Combine N alignments of one sentence pair (the rules are in the module docstring).
 
@@ -62,6 +70,10 @@ def combine_one(
             out_scores[link] = score_sums[link] / n
         elif vote_scores:
             out_scores[link] = votes[link] / n
+    if min_score is not None:
+        possible = frozenset(link for link in possible if out_scores.get(link, -1.0) >= min_score)
+        sure = sure & possible
+        out_scores = {link: out_scores[link] for link in possible}
     return Alignment._trusted(sure, possible, out_scores or None)
 
 
@@ -70,6 +82,7 @@ def combine(
     min_votes: int | None = None,
     vote_scores: bool = False,
     names: Sequence[str] | None = None,
+    min_score: float | None = None,
 ) -> list[Alignment]:
     """Combine N line-aligned alignment streams, one output alignment per sentence pair.
 
@@ -80,6 +93,7 @@ def combine(
         vote_scores: give links that cannot have a mean score the fraction of inputs that
             have them (see the module docstring).
         names: how the inputs appear in error messages (file names); default ``input 1`` ...
+        min_score: keep only links whose combined score reaches it (see the module docstring).
 
     Returns:
         The combined alignment of every sentence pair, in order.
@@ -110,7 +124,7 @@ def combine(
             return result
         if any(ended):
             _raise_mismatch(len(result), ended, iterators, labels)
-        result.append(combine_one(cast(list[Alignment], items), min_votes, vote_scores))
+        result.append(combine_one(cast(list[Alignment], items), min_votes, vote_scores, min_score))
 
 
 def _check_min_votes(n: int, min_votes: int | None) -> int:

@@ -119,3 +119,15 @@ def test_combine_input_list_errors(
 ) -> None:
     assert main(["combine", "--inputs", *inputs]) == 2
     assert capsys.readouterr().err == f"wordalign: error: {message}\n"
+
+
+def test_combine_min_score_pools_posteriors(
+    files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pooled.pharaoh"
+    assert main(_combine(files, "--min-votes", "1", "--min-score", "0.3", "--out", str(out))) == 0
+    # Line 1: means 0-0 0.6, 1-1 0.3, 1-2 0.1; line 3: 0-0 (0.5 + 0.5) / 3, Sure in one file
+    # (enough for --min-votes 1); line 4: 1-1 0.2 / 3.
+    assert out.read_text(encoding="utf-8") == "0-0 1-1\n\n0-0\n\n"
+    assert main(_combine(files, "--min-score", "1.5")) == 2
+    assert "--min-score must be in [0, 1]" in capsys.readouterr().err

@@ -123,3 +123,16 @@ def test_combination_min_votes_out_of_range(min_votes: int) -> None:
 def test_combination_needs_inputs() -> None:
     with pytest.raises(ValueError, match="no inputs"):
         combine([])
+
+
+def test_min_score_thresholds_the_mean_score_over_all_inputs() -> None:
+    a = Alignment([(0, 0), (1, 1)], scores={(0, 0): 0.9, (1, 1): 0.6})
+    b = Alignment([(0, 0), (1, 2)], scores={(0, 0): 0.7, (1, 2): 0.9})
+    # Means over both inputs: 0-0 0.8, 1-1 0.3, 1-2 0.45.
+    out = combine([[a], [b]], min_votes=1, min_score=0.4)[0]
+    assert set(out.sure) == {(0, 0), (1, 2)}
+    assert out.scores == pytest.approx({(0, 0): 0.8, (1, 2): 0.45})
+    # A link that an input has without a score cannot reach a minimum score (0-0 here); 1-1 has
+    # a's score only, and c's missing link counts 0: mean 0.3.
+    c = Alignment([(0, 0)])
+    assert combine([[a], [c]], min_votes=1, min_score=0.1)[0].sure == {(1, 1)}

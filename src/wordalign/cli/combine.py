@@ -45,6 +45,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "scores it, else the fraction of files that have it"
         ),
     )
+    parser.add_argument(
+        "--min-score",
+        type=float,
+        metavar="P",
+        help=(
+            "keep only links whose mean score (as --scores writes it) reaches P: over N runs "
+            "written with --scores, posterior symmetrization of the pooled runs"
+        ),
+    )
     parser.add_argument("--out", default="-", metavar="FILE", help="output file (default: stdout)")
     parser.add_argument(
         "--overwrite", action="store_true", help="replace --out when it exists already"
@@ -64,11 +73,15 @@ def run(args: argparse.Namespace) -> int:
         raise WordalignError(
             f"--min-votes must be between 1 and {n} (the number of --inputs), not {args.min_votes}"
         )
+    if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
+        raise WordalignError(f"--min-score must be in [0, 1], not {args.min_score}")
     streams = [read_pharaoh(path, probabilities=True) for path in paths]
     names = [display_name(path) for path in paths]
     # All input is read before anything is written: an error in the last line of a file must
     # not leave a partial result on stdout.
-    result = combine(streams, args.min_votes, vote_scores=args.scores, names=names)
+    result = combine(
+        streams, args.min_votes, vote_scores=args.scores, names=names, min_score=args.min_score
+    )
     write_pharaoh(
         args.out, result, with_scores=args.scores, overwrite=args.overwrite or args.out == STDIO
     )
