@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from wordalign._version import __version__
 from wordalign.aligners.base import Aligner
+from wordalign.combination import combine
 from wordalign.errors import (
     InputFormatError,
     LengthMismatchError,
@@ -41,6 +42,8 @@ _LAZY: dict[str, str] = {
     "IBM1": "wordalign.aligners.statistical.ibm1",
     "FastAlign": "wordalign.aligners.statistical.fastalign",
     "Eflomal": "wordalign.aligners.statistical.eflomal",
+    "pivot_prior": "wordalign.aligners.statistical.pivot",
+    "LexicalPrior": "wordalign.aligners.statistical.pivot",
     "SimAlign": "wordalign.aligners.embedding.simalign",
     "AwesomeAlign": "wordalign.aligners.embedding.awesome",
     "Document": "wordalign.corpus.dermit",
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
     from wordalign.aligners.statistical.eflomal import Eflomal
     from wordalign.aligners.statistical.fastalign import FastAlign
     from wordalign.aligners.statistical.ibm1 import IBM1
+    from wordalign.aligners.statistical.pivot import LexicalPrior, pivot_prior
     from wordalign.corpus.build import build_corpus
     from wordalign.corpus.dermit import (
         Document,
@@ -115,6 +119,7 @@ __all__ = [
     "FinetuneResult",
     "InputFormatError",
     "LengthMismatchError",
+    "LexicalPrior",
     "Link",
     "MethodsRun",
     "MissingDependencyError",
@@ -128,6 +133,7 @@ __all__ = [
     "align_sentences",
     "aligner_names",
     "build_corpus",
+    "combine",
     "download_dermit",
     "evaluate",
     "evaluate_sentences",
@@ -136,6 +142,7 @@ __all__ = [
     "iter_documents",
     "load_bitext",
     "normalize",
+    "pivot_prior",
     "read_alignments",
     "read_bitext",
     "read_naacl",
