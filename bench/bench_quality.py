@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, list[tuple[Any, dict[str, float]]]] = {}
     curves: list[dict[str, Any]] = []
+    curve_usage: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="wa-quality-") as tmp:
         folder = Path(tmp)
         src, tgt = write_training_set(gold_pairs, corpus, folder)
@@ -152,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
                 result = score(out, gold)
                 results.setdefault(name, []).append((result, usage))
                 print(f"{name} seed {seed}: AER {result.aer:.4f} {usage}", file=sys.stderr)
-            curves.append(threshold_curve(src, tgt, seed, gold_dir, len(gold_pairs), folder))
+            curve, usage = threshold_curve(src, tgt, seed, gold_dir, len(gold_pairs), folder)
+            curves.append(curve)
+            curve_usage.append(usage)
             if peer:
                 out = folder / f"pypi.{r}.pharaoh"
                 usage = run_worker(
@@ -163,6 +166,23 @@ def main(argv: list[str] | None = None) -> int:
                 links = symmetrize_all(fwd, rev, "grow-diag-final-and")
                 out.write_text("".join(a.to_pharaoh() + "\n" for a in links))
                 results.setdefault("pypi", []).append((score(out, gold), usage))
+
+        if len(curve_usage) > 1:
+            # The seeds' scored outputs (the curve runs) pooled: every link's mean posterior
+            # over the seeds, thresholded as the default thresholds one run.
+            out = folder / "seeds.pharaoh"
+            inputs = [str(folder / f"curve.{args.seed + r}.pharaoh") for r in range(args.repeats)]
+            usage = run_command(["combine", "--inputs", *inputs, "--min-votes", "1",
+                                 "--min-score", SEEDS_MIN_SCORE, "--out", str(out)])  # fmt: skip
+            total = {key: sum(u[key] for u in curve_usage) + usage[key] for key in usage}
+            total["tree_mb"] = max(u["tree_mb"] for u in [*curve_usage, usage])
+            results["seeds"] = [(score(out, gold), total)]
+            rows.append((
+                "seeds",
+                f"{args.repeats} seeds of the default pooled (one result; wall = all runs)",
+                f"--symmetrize posterior-mean --posterior-threshold 0.05 --scores, then "
+                f"wordalign combine --inputs RUN... --min-votes 1 --min-score {SEEDS_MIN_SCORE}",
+            ))  # fmt: skip
 
     print("## Alignment quality: eflomal's levers on DE-RM (issue 13)\n")
     print(
@@ -207,16 +227,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 CURVE_PLOT = REPO / "bench" / "posterior_threshold.svg"
+SEEDS_MIN_SCORE = "0.4"  # the default posterior threshold
 
 
 def threshold_curve(
     src: Path, tgt: Path, seed: int, gold_dir: Path, n_gold: int, folder: Path
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, float]]:
     """P/R/AER of posterior-mean symmetrization (the default's settings otherwise) against its
     threshold: the links of every mean posterior >= 0.05 with their scores, swept by
     ``wordalign eval``; the first seed's curve is drawn to CURVE_PLOT."""
     out = folder / f"curve.{seed}.pharaoh"
-    run_command(["align", "--method", "eflomal", "--src", str(src), "--tgt", str(tgt),
+    usage = run_command(["align", "--method", "eflomal", "--src", str(src), "--tgt", str(tgt),
                  "--seed", str(seed), "--symmetrize", "posterior-mean",
                  "--posterior-threshold", "0.05", "--scores", "--out", str(out), "--overwrite",
                  "--no-progress"])  # fmt: skip
@@ -230,7 +251,7 @@ def threshold_curve(
         cmd += ["--plot", str(CURVE_PLOT)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     curve: dict[str, Any] = json.loads(proc.stdout)
-    return curve
+    return curve, usage
 
 
 def print_curves(curves: list[dict[str, Any]]) -> None:

@@ -396,3 +396,116 @@ def test_eval_cli_sweep_plot_without_matplotlib(
         "wordalign: error: drawing a plot needs matplotlib: pip install 'wordalign[plot]'\n"
     )
     assert not plot.exists()
+
+
+# -- index bases, wild links and huge ids (issue 14) -------------------------------------------
+
+NAACL_GOLD_1 = "1 1 1 S\n1 2 2 S\n2 1 2 S\n2 2 1 P\n3 1 1 S\n"  # 3 pairs, 1-based
+PRED_0 = "0-0 1-1\n0-1 1-0\n0-0\n"
+
+
+def test_eval_cli_naacl_count_mismatch_suggests_gold_one_based(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["gold"].write_text(NAACL_GOLD_1)
+    files["pred"].write_text(PRED_0)
+    assert main(_eval(files)) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"wordalign: error: sentence counts differ: {files['gold']} has 4 sentences, "
+        f"{files['pred']} has 3; {files['gold']} has no sentence id 0: if its ids start at 1, "
+        "use --gold-one-based"
+    ]
+    assert main(_eval(files, "--gold-one-based", "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["aer"] == 0.0
+
+
+def test_eval_cli_naacl_missing_trailing_pairs_suggest_the_texts(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["gold"].write_text("1 1 1 S\n")
+    files["pred"].write_text(PRED_0)
+    assert main(_eval(files, "--gold-one-based")) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "has 1 sentences" in lines[0]
+    assert "give the texts (--bitext, or --src and --tgt)" in lines[0]
+
+
+def test_eval_cli_huge_naacl_id_is_one_line(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["gold"].write_text(NAACL_GOLD_1 + "100000000 1 1 S\n")
+    files["pred"].write_text(PRED_0)
+    assert main(_eval(files, "--gold-one-based")) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"wordalign: error: {files['gold']}:6: sentence id 100000000 ")
+
+
+def test_eval_cli_one_based_file_read_as_zero_based_warns(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    files["gold"].write_text("1-1 2-2\n1-2 2-1\n1-1\n")  # 1-based, read without the flag
+    files["pred"].write_text(PRED_0)
+    assert main(_eval(files, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["aer"] > 0.5  # scored as asked, but ...
+    assert [r.getMessage() for r in caplog.records] == [
+        f"warning: {files['gold']}: no link uses position 0 in 3 sentence pairs with links: "
+        "if the file is 1-based, use --gold-one-based"
+    ]
+    caplog.clear()
+    assert main(_eval(files, "--gold-one-based", "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["aer"] == 0.0
+    assert caplog.records == []
+
+
+def test_eval_cli_positions_shifted_by_one_warn(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Both files use position 0, but the pred agrees only when shifted by one.
+    files["gold"].write_text("0-0 1-2 2-1 3-4 4-3\n" * 3)
+    files["pred"].write_text("0-1 1-0 2-3 3-2\n" * 3)
+    assert main(_eval(files)) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        f"warning: {files['pred']} agrees with {files['gold']} far better with its positions "
+        "shifted by +1 (12 links in common, 0 as read)"
+    )
+    assert "use --gold-one-based" in messages[0]
+
+
+def test_eval_cli_link_far_beyond_the_gold_warns_without_texts(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    files["pred"].write_text("0-0 2-2 1-2\n0-999\n")
+    assert main(_eval(files)) == 0
+    assert [r.getMessage() for r in caplog.records] == [
+        f"warning: {files['pred']}:2: link 0-999 lies far beyond the gold links of its sentence "
+        "pair (largest source position 0, target 0); give the texts (--bitext, or --src and "
+        "--tgt) to check every link against its sentences"
+    ]
+    # With the texts it is an error, as before.
+    caplog.clear()
+    args = _eval(files, "--src", str(files["src"]), "--tgt", str(files["tgt"]))
+    assert main(args) == 2
+    assert "outside the sentence pair" in capsys.readouterr().err
+
+
+def test_eval_cli_ordinary_files_give_no_warning(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert main(_eval(files)) == 0
+    assert main(_eval(files, "--src", str(files["src"]), "--tgt", str(files["tgt"]))) == 0
+    assert caplog.records == []
+
+
+def test_eval_cli_per_sentence_output_checked_before_reading(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    files["gold"].unlink()  # would be the error if the output were not checked first
+    assert main(_eval(files, "--per-sentence", str(tmp_path))) == 2
+    assert capsys.readouterr().err == (
+        f"wordalign: error: {tmp_path}: cannot write (it is a directory)\n"
+    )

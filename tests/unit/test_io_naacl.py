@@ -156,3 +156,35 @@ def test_io_naacl_read_gzip(tmp_path: Path) -> None:
 )
 def test_io_naacl_line_detection(line: str, expected: bool) -> None:
     assert is_naacl_line(line) is expected
+
+
+# -- memory bounded by the input (issue 14) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("one_based", [True, False])
+def test_io_naacl_huge_sentence_id_without_texts_is_refused(
+    tmp_path: Path, one_based: bool
+) -> None:
+    # Taken at its word, id 10^8 would make 10^8 empty alignments (gigabytes).
+    path = tmp_path / "gold.wa"
+    path.write_text("1 1 1 S\n2 1 1 S\n100000000 2 2 S\n3 1 1 S\n")
+    with pytest.raises(InputFormatError, match=r"sentence id 100000000 is far beyond") as info:
+        read_naacl(path, one_based=one_based)
+    assert info.value.line_no == 3
+    assert "give their texts" in str(info.value)
+
+
+def test_io_naacl_sparse_ids_within_the_bound_are_kept(tmp_path: Path) -> None:
+    # A few pairs without links between the ids are normal; the bound leaves ample room.
+    path = tmp_path / "gold.wa"
+    path.write_text("1 1 1 S\n500 1 1 S\n")
+    alignments = read_naacl(path)
+    assert len(alignments) == 500
+    assert alignments[499].to_pharaoh() == "0-0"
+
+
+def test_io_naacl_huge_sentence_id_with_texts_is_an_error_too(tmp_path: Path) -> None:
+    path = tmp_path / "gold.wa"
+    path.write_text("1 1 1 S\n100000000 2 2 S\n")
+    with pytest.raises(InputFormatError, match=r"beyond the 2 sentence pairs of the text"):
+        read_naacl(path, n_sentences=2)

@@ -141,12 +141,11 @@ class Aligner(ABC):
         Returns:
             The model folder.
         """
-        from wordalign.io.files import atomic_write_bytes, atomic_write_text
+        from wordalign.io.files import atomic_write_bytes, atomic_write_text, make_folder
 
         if self.trainable and not self.is_fitted():
             raise NotFittedError(f"{type(self).__name__} is not trained: nothing to save")
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_folder(path)  # a file or a read-only place: 'DIR: cannot write (...)'
         state = self._state()
         arrays = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
         extra = {k: v for k, v in state.items() if not isinstance(v, np.ndarray)}

@@ -19,13 +19,13 @@ import logging
 import sys
 import types
 import typing
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wordalign.aligners.base import Aligner
 from wordalign.aligners.statistical.directional import symmetrize_names
 from wordalign.errors import WordalignError
 from wordalign.io.bitext import load_bitext
+from wordalign.io.files import check_writable
 from wordalign.io.pharaoh import write_pharaoh
 from wordalign.registry import aligner_names, get_aligner_class
 from wordalign.types import SentencePair
@@ -454,9 +454,9 @@ def read_pairs(args: argparse.Namespace) -> list[SentencePair]:
 
 
 def check_output(path: str, overwrite: bool) -> None:
-    """Fail before any work when the output exists and ``--overwrite`` was not given."""
-    if path != "-" and not overwrite and Path(path).exists():
-        raise WordalignError(f"{path}: exists already (use --overwrite to replace it)")
+    """Fail before any work when the output cannot be written, or exists and ``--overwrite``
+    was not given."""
+    check_writable(path, overwrite)
 
 
 def build_aligner(args: argparse.Namespace) -> Aligner:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from wordalign.errors import InputFormatError, WordalignError
-from wordalign.io.files import atomic_writer, display_name, read_lines
+from wordalign.io.files import atomic_writer, check_writable, display_name, read_lines
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +196,7 @@ def _read_dictionary(path: str) -> dict[str, tuple[str, ...]]:
 def run_sentalign(args: argparse.Namespace) -> int:
     from wordalign.corpus.sentalign import align_sentences
 
+    check_writable(args.out, args.overwrite)  # before any work
     src = _read_sentences(args.src, args.src_lang, args.segment)
     tgt = _read_sentences(args.tgt, args.tgt_lang, args.segment)
     dictionary = _read_dictionary(args.dictionary) if args.dictionary else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,9 +19,17 @@ from wordalign.io.alignments import (
     read_alignments,
 )
 from wordalign.io.bitext import load_bitext
-from wordalign.io.files import atomic_write_bytes, display_name, read_lines, write_lines
+from wordalign.io.files import (
+    atomic_write_bytes,
+    check_writable,
+    display_name,
+    read_lines,
+    write_lines,
+)
 from wordalign.io.pharaoh import check_probability
 from wordalign.types import Alignment, SentencePair
+
+log = logging.getLogger(__name__)
 
 _PER_SENTENCE_COLUMNS = (
     "index",
@@ -122,11 +131,16 @@ def run(args: argparse.Namespace) -> int:
             _plot_format(args.plot)
         if args.per_sentence is not None:
             raise WordalignError("--per-sentence cannot be combined with a threshold sweep")
+    for output in (args.per_sentence, args.plot):
+        if output is not None:
+            check_writable(output)  # before any reading
     pairs: list[SentencePair] | None = None
     if args.bitext is not None or args.src is not None or args.tgt is not None:
         pairs = load_bitext(bitext=args.bitext, src=args.src, tgt=args.tgt)
     gold = _load(args.gold, args.gold_format, args.gold_one_based, "--gold-one-based", pairs)
     pred = _load(args.pred, args.pred_format, args.pred_one_based, "--pred-one-based", pairs)
+    _check_counts(args, gold, pred, pairs is None)
+    check_index_bases(args, gold, pred, texts=pairs is not None)
     if thresholds is not None:
         return _run_sweep(args, gold, pred, thresholds)
     names = display_name(args.gold), display_name(args.pred)
@@ -144,8 +158,6 @@ def _run_sweep(
     thresholds: list[float],
 ) -> int:
     names = display_name(args.gold), display_name(args.pred)
-    if len(gold) != len(pred):
-        raise LengthMismatchError(names[0], len(gold), names[1], len(pred))
     fmt = _resolve_format(args.pred, args.pred_format)
     _check_probabilities(pred, names[1], fmt, args.pred_one_based)
     curve = sweep_thresholds(gold, pred, thresholds, *names)
@@ -172,6 +184,170 @@ def _load(
         resolved = _resolve_format(path, fmt)
         check_bounds(alignments, pairs, display_name(path), one_based, option, resolved)
     return alignments
+
+
+def _check_counts(
+    args: argparse.Namespace, gold: list[Alignment], pred: list[Alignment], no_texts: bool
+) -> None:
+    """Both files must have one alignment per sentence pair; a mismatch says what would fix it.
+
+    Without the texts a NAACL file has as many pairs as its largest id says: a 1-based file read
+    as 0-based has one pair too many (an empty pair 0), and trailing pairs without links are
+    missing.
+
+    Raises:
+        LengthMismatchError: when the counts differ, with a hint where one is known.
+    """
+    if len(gold) == len(pred):
+        return
+    error = LengthMismatchError(
+        display_name(args.gold), len(gold), display_name(args.pred), len(pred)
+    )
+    hints = []
+    sides = (("gold", gold, pred), ("pred", pred, gold))
+    for side, mine, other in sides:
+        path = getattr(args, side)
+        if not no_texts or _resolve_format(path, getattr(args, f"{side}_format")) != "naacl":
+            continue
+        if not getattr(args, f"{side}_one_based") and len(mine) == len(other) + 1:
+            if not mine[0].possible:
+                hints.append(
+                    f"{display_name(path)} has no sentence id 0: if its ids start at 1, "
+                    f"use --{side}-one-based"
+                )
+        elif len(mine) < len(other):
+            hints.append(
+                f"{display_name(path)} is NAACL, which has no line for trailing sentence pairs "
+                "without links: give the texts (--bitext, or --src and --tgt)"
+            )
+    if hints:
+        error.args = (f"{error}; {'; '.join(hints)}",)
+    raise error
+
+
+# A file read as 0-based that never uses position 0 on either side, over at least this many
+# sentence pairs with links, is almost surely 1-based (first words are nearly always aligned).
+_MIN_PAIRS_FOR_BASE_CHECK = 3
+# The positions of one file shifted by one agree with the other at least this many times and
+# this much more often than unshifted: one of the two is read with the wrong index base.
+_MIN_SHIFTED_AGREEMENT = 10
+_SHIFTED_FACTOR = 3
+
+
+def check_index_bases(
+    args: argparse.Namespace, gold: list[Alignment], pred: list[Alignment], texts: bool
+) -> None:
+    """Warn (on stderr) about the symptoms of an index base read wrongly, and about wild links.
+
+    * a file read as 0-based without any link at position 0 looks 1-based;
+    * otherwise, when the predictions agree with the gold far better with their positions
+      shifted by one than as they are, one of the two bases is wrong;
+    * without the texts (which :func:`check_bounds` checks links against), a predicted link far
+      beyond every gold link of its sentence pair (see :func:`far_links`) is reported by line.
+
+    Nothing here changes the scores: these are hints, the files may be right.
+    """
+    warned = False
+    for side, alignments in (("gold", gold), ("pred", pred)):
+        if getattr(args, f"{side}_one_based"):
+            continue
+        linked = [a.possible for a in alignments if a.possible]
+        if len(linked) < _MIN_PAIRS_FOR_BASE_CHECK:
+            continue
+        if not any(i == 0 or j == 0 for links in linked for i, j in links):
+            log.warning(
+                "warning: %s: no link uses position 0 in %d sentence pairs with links: "
+                "if the file is 1-based, use --%s-one-based",
+                display_name(getattr(args, side)),
+                len(linked),
+                side,
+            )
+            warned = True
+    if not warned:
+        _check_shift(args, gold, pred)
+    if not texts:
+        far = far_links(gold, pred)
+        if far:
+            index, (i, j), gold_max = far[0]
+            fmt = _resolve_format(args.pred, args.pred_format)
+            base = 1 if args.pred_one_based else 0
+            if fmt == "pharaoh":
+                where, link = f"{display_name(args.pred)}:{index + 1}", f"{i + base}-{j + base}"
+            else:
+                where, link = (
+                    f"{display_name(args.pred)}: sentence {index + base}",
+                    f"{i + base} {j + base}",
+                )
+            more = f" (and {len(far) - 1} more such link(s))" if len(far) > 1 else ""
+            log.warning(
+                "warning: %s: link %s lies far beyond the gold links of its sentence pair "
+                "(largest source position %d, target %d)%s; give the texts (--bitext, or --src "
+                "and --tgt) to check every link against its sentences",
+                where,
+                link,
+                gold_max[0] + base,
+                gold_max[1] + base,
+                more,
+            )
+
+
+def _check_shift(args: argparse.Namespace, gold: list[Alignment], pred: list[Alignment]) -> None:
+    counts = {0: 0, 1: 0, -1: 0}
+    for g, p in zip(gold, pred, strict=False):
+        if not g.possible or not p.possible:
+            continue
+        for shift in counts:
+            counts[shift] += sum((i + shift, j + shift) in g.possible for i, j in p.possible)
+    shift = max((1, -1), key=counts.__getitem__)
+    shifted, unshifted = counts[shift], counts[0]
+    if shifted < _MIN_SHIFTED_AGREEMENT or shifted <= _SHIFTED_FACTOR * unshifted:
+        return
+    # shift +1: the gold's positions are one larger than the predictions'.
+    fixes = []
+    if shift == 1:
+        fixes = ["use --gold-one-based"] if not args.gold_one_based else []
+        fixes += ["drop --pred-one-based"] if args.pred_one_based else []
+    else:
+        fixes = ["use --pred-one-based"] if not args.pred_one_based else []
+        fixes += ["drop --gold-one-based"] if args.gold_one_based else []
+    log.warning(
+        "warning: %s agrees with %s far better with its positions shifted by %+d (%d links in "
+        "common, %d as read): is an index base wrong? %s",
+        display_name(args.pred),
+        display_name(args.gold),
+        shift,
+        shifted,
+        unshifted,
+        " or ".join(fixes) or "check --gold-one-based and --pred-one-based",
+    )
+
+
+# A predicted position beyond FACTOR * (largest gold position + 1) + SLACK of its sentence pair
+# cannot be a word of that sentence for any reasonable gold (which covers most of its words).
+_FAR_FACTOR = 2
+_FAR_SLACK = 10
+
+
+def far_links(
+    gold: list[Alignment], pred: list[Alignment]
+) -> list[tuple[int, tuple[int, int], tuple[int, int]]]:
+    """``(pair index, link, (largest gold source, target position))`` of every predicted link
+    whose source or target position lies far beyond all gold links of its sentence pair.
+
+    Pairs without gold links say nothing about the sentence length and are skipped.
+    """
+    found = []
+    for index, (g, p) in enumerate(zip(gold, pred, strict=False)):
+        if not g.possible or not p.possible:
+            continue
+        max_i = max(i for i, _ in g.possible)
+        max_j = max(j for _, j in g.possible)
+        limit_i = _FAR_FACTOR * (max_i + 1) + _FAR_SLACK
+        limit_j = _FAR_FACTOR * (max_j + 1) + _FAR_SLACK
+        for i, j in sorted(p.possible):
+            if i >= limit_i or j >= limit_j:
+                found.append((index, (i, j), (max_i, max_j)))
+    return found
 
 
 def _resolve_format(path: str, fmt: AlignmentFormat) -> Literal["pharaoh", "naacl"]:

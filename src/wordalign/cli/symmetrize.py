@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from wordalign.errors import LengthMismatchError
-from wordalign.io.files import display_name
+from wordalign.io.files import STDIO, check_writable, display_name
 from wordalign.io.pharaoh import read_pharaoh, write_pharaoh
 from wordalign.symmetrize import METHODS, VARIANTS, symmetrize_all
 
@@ -56,6 +56,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    overwrite = args.overwrite or args.out == STDIO
+    check_writable(args.out, overwrite)  # before any reading
     forward = list(read_pharaoh(args.forward))
     reverse = list(read_pharaoh(args.reverse))
     if len(forward) != len(reverse):
@@ -65,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     if args.reverse_order == "tgt-src":
         reverse = [a.inverted() for a in reverse]
     result = symmetrize_all(forward, reverse, args.method, args.variant)
-    write_pharaoh(args.out, result, overwrite=args.overwrite or args.out == "-")
+    write_pharaoh(args.out, result, overwrite=overwrite)
     return 0

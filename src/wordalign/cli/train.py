@@ -15,6 +15,7 @@ from wordalign.cli.align import (
     read_pivot_prior,
 )
 from wordalign.errors import WordalignError
+from wordalign.io.files import check_writable
 from wordalign.registry import get_aligner_class
 
 
@@ -42,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.model_out)
     if not args.overwrite and (folder / "config.json").exists():
         raise WordalignError(f"{folder}: holds a model already (use --overwrite to replace it)")
+    # Before training, not after it: a file where the folder should be, or an unwritable parent.
+    if folder.exists() and not folder.is_dir():
+        raise WordalignError(f"{folder}: cannot write (it is a file, not a folder)")
+    if not folder.exists():
+        check_writable(folder)
     cls = get_aligner_class(args.method)
     aligner = cls(**aligner_params(args, cls))
     prior = read_pivot_prior(args, aligner)

@@ -135,13 +135,18 @@ def parse_naacl_lines(
         One alignment per sentence pair, in id order (empty for ids without lines).
 
     Raises:
-        InputFormatError: ``file:line: ...`` for a malformed line or an id out of range.
+        InputFormatError: ``file:line: ...`` for a malformed line or an id out of range: beyond
+            ``n_sentences``, or without it, more than :data:`MAX_IDS_PER_LINE` times the number
+            of lines plus :data:`MAX_IDS_SLACK` (memory is bounded by the input).
     """
     base = 1 if one_based else 0
     by_sentence: dict[int, _Links] = {}
+    n_lines = 0
+    last = (-1, 0)  # (largest index, its line)
     for line_no, text in lines:
         if not text.strip():
             continue
+        n_lines += 1
         try:
             sent_id, i, j, sure, confidence = _parse_line(text)
         except ValueError as exc:
@@ -164,6 +169,8 @@ def parse_naacl_lines(
                     else " (ids are read as 0-based; if they start at 1, use the one-based option)"
                 ),
             )
+        if index > last[0]:
+            last = (index, line_no)
         if one_based and (i == 0 or j == 0):
             continue  # a link to NULL: the token is unaligned, which the format spells this way
         link = (i - base, j - base)
@@ -171,6 +178,8 @@ def parse_naacl_lines(
         (links.sure if sure else links.possible).append(link)
         if confidence is not None:
             links.scores[link] = confidence
+    if n_sentences is None:
+        _check_largest_id(name, last[0], last[1], n_lines, base)
     count = n_sentences if n_sentences is not None else max(by_sentence, default=-1) + 1
     empty = _Links()
     out = []
@@ -178,6 +187,26 @@ def parse_naacl_lines(
         links = by_sentence.get(index, empty)
         out.append(Alignment(links.sure, links.possible, links.scores or None))
     return out
+
+
+# Without the texts the largest sentence id sets the number of sentence pairs. Ids number the pairs
+# and nearly every pair has a link, so an id far beyond the number of lines is a mistake (a
+# different numbering, a typo), and taking it at its word would allocate that many pairs.
+MAX_IDS_PER_LINE = 10
+MAX_IDS_SLACK = 1000
+
+
+def _check_largest_id(name: str, index: int, line_no: int, n_lines: int, base: int) -> None:
+    limit = MAX_IDS_PER_LINE * n_lines + MAX_IDS_SLACK
+    if index < limit:
+        return
+    raise InputFormatError(
+        name,
+        line_no,
+        f"sentence id {index + base} is far beyond the {n_lines} link line(s) of the file: ids "
+        f"number the sentence pairs ({base}, {base + 1}, ...); if there really are that many "
+        "pairs, give their texts so that their number is known",
+    )
 
 
 def read_naacl(
@@ -195,7 +224,8 @@ def read_naacl(
         One alignment per sentence pair, in id order.
 
     Raises:
-        InputFormatError: ``file:line: ...`` for a malformed line or an id beyond ``n_sentences``.
+        InputFormatError: ``file:line: ...`` for a malformed line or an id beyond ``n_sentences``
+            (without it: far beyond the number of lines, see :func:`parse_naacl_lines`).
 
     Example:
         >>> import tempfile, pathlib

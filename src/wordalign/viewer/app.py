@@ -5,9 +5,10 @@ only, so sentence text never becomes markup. Every annotation change is one JSON
 committed before the answer (:mod:`wordalign.viewer.storage`). User errors become a message in
 the page (HTML) or ``{"error": ...}`` (API), never a traceback.
 
-Requests from other sites are refused: POSTs must carry no foreign ``Origin`` and API POSTs must
-be JSON (which a cross-site form cannot send without a CORS preflight); when the server listens
-on the loopback interface, the ``Host`` header must name it too (no DNS rebinding).
+Requests from other sites are refused (:mod:`wordalign.viewer.security` has the rules): every
+request's ``Host`` must name this server (no DNS rebinding), a request that changes data must come
+from the app's own origin (no CSRF), API POSTs must be JSON, and a server listening beyond loopback
+needs its access token on every request.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.utils import secure_filename
 
 from wordalign.errors import InputFormatError, WordalignError
@@ -32,6 +34,13 @@ from wordalign.evaluation.metrics import AERStats
 from wordalign.types import Alignment, SentencePair
 from wordalign.viewer.agreement import agreement_table, merge_corpus
 from wordalign.viewer.alignman import alignman_rows, export_alignman, import_alignman
+from wordalign.viewer.security import (
+    MAX_JSON_BYTES,
+    AccessPolicy,
+    id_in_range,
+    is_index,
+    parse_json_object,
+)
 from wordalign.viewer.storage import AnnotationStore, LinkKind, check_name
 from wordalign.viewer.suggest import suggest
 
@@ -44,21 +53,34 @@ MAX_PAIRS = 100_000
 MAX_TOKENS = 250
 """Longest sentence (tokens) the pages draw: a 250x250 matrix is already 62,500 cells."""
 
-LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
+POLICY = "WORDALIGN_POLICY"
+"""The app.config key of the :class:`~wordalign.viewer.security.AccessPolicy`."""
 
 
-def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
+def create_app(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 80,
+    token: str | None = None,
+    allow_hosts: Sequence[str] = (),
+) -> Flask:
     """Build the web app on the SQLite file ``db_path`` (created when missing).
 
     Args:
         db_path: the annotation database.
-        host: the address the server listens on; on a loopback address, requests must name a
-            loopback host.
+        host: the address the server listens on; beyond loopback, ``token`` is required.
+        port: the port it listens on (requests must name it; 80 is a ``Host`` without a port).
+        token: the access token every request must carry, or None (loopback only).
+        allow_hosts: more names by which clients reach the server (needs ``token``).
+
+    Raises:
+        WordalignError: for a non-loopback ``host`` without a token, or a weak token.
     """
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     app.config["WORDALIGN_DB"] = str(db_path)
-    app.config["WORDALIGN_CHECK_HOST"] = host in LOOPBACK_NAMES or host.startswith("127.")
+    app.config[POLICY] = AccessPolicy(host, port, token, tuple(allow_hosts))
+    app.url_map.converters["id"] = _IdConverter
     AnnotationStore(db_path).close()  # create the schema (and fail early on a bad file)
 
     def store() -> AnnotationStore:
@@ -75,16 +97,29 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
 
     @app.before_request
     def _guard() -> Response | None:
-        if app.config["WORDALIGN_CHECK_HOST"]:
-            hostname = (request.host or "").rsplit(":", 1)[0] if "]" not in request.host else "::1"
-            if hostname not in LOOPBACK_NAMES and not hostname.startswith("127."):
-                return _error(f"requests must address this computer, not {hostname!r}", 403)
-        if request.method == "POST":
-            origin = request.headers.get("Origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-                return _error("cross-site request refused", 403)
-            if request.path.startswith("/api/") and not request.is_json:
+        policy: AccessPolicy = app.config[POLICY]
+        host = request.headers.get("Host", "")
+        query_token = request.args.get("token")
+        refusal = policy.check_host(host) or policy.check_token(
+            request.headers.get("Authorization"),
+            request.cookies.get(policy.cookie_name),
+            query_token,
+        )
+        if refusal is not None:
+            return _error(refusal.message, refusal.status)
+        refusal = policy.check_origin(
+            request.method, host, request.headers.get("Origin"), request.headers.get("Referer")
+        )
+        if refusal is not None:
+            # JSON even for form routes: what is refused is another site's script, not a reader.
+            return _error(refusal.message, refusal.status, as_json=True)
+        if query_token is not None and policy.token is not None and request.method == "GET":
+            return _remember_token(policy)
+        if request.method == "POST" and request.path.startswith("/api/"):
+            if not request.is_json:
                 return _error("API requests must send JSON", 415)
+            if (request.content_length or 0) > MAX_JSON_BYTES:
+                return _error(f"a JSON body must be at most {MAX_JSON_BYTES // 1024} KiB", 413)
         return None
 
     @app.after_request
@@ -94,7 +129,9 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
             "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": under it browsers send "Origin: null" even on the app's own POSTs
+        # (Fetch standard), which the CSRF check must refuse. Other sites still get nothing.
+        response.headers["Referrer-Policy"] = "same-origin"
         return response
 
     @app.errorhandler(WordalignError)
@@ -192,19 +229,19 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         )
         return redirect(url_for("view_page", vid=vid), 303)  # type: ignore[return-value]
 
-    @app.post("/projects/<int:pid>/delete")
+    @app.post("/projects/<id:pid>/delete")
     def delete_project(pid: int) -> Response:
         store().project(pid)
         store().delete_project(pid)
         return redirect(url_for("index"), 303)  # type: ignore[return-value]
 
-    @app.post("/views/<int:vid>/delete")
+    @app.post("/views/<id:vid>/delete")
     def delete_view(vid: int) -> Response:
         store().view(vid)
         store().delete_view(vid)
         return redirect(url_for("index"), 303)  # type: ignore[return-value]
 
-    @app.get("/projects/<int:pid>")
+    @app.get("/projects/<id:pid>")
     def project_page(pid: int) -> str:
         s = store()
         info = s.project(pid)
@@ -224,7 +261,7 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         table = agreement_table({a: s.alignments(pid, a) for a in annotators}, sizes)
         return render_template("project.html", project=info, progress=progress, agreement=table)
 
-    @app.get("/projects/<int:pid>/annotate")
+    @app.get("/projects/<id:pid>/annotate")
     def annotate_page(pid: int) -> Any:
         info = store().project(pid)
         annotator = request.args.get("annotator", "").strip()
@@ -235,14 +272,14 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         pair = max(1, min(info.n_pairs, request.args.get("pair", 1, type=int) or 1))
         return render_template("annotate.html", project=info, annotator=annotator, pair=pair)
 
-    @app.get("/views/<int:vid>")
+    @app.get("/views/<id:vid>")
     def view_page(vid: int) -> str:
         view = store().view(vid)
         return render_template(
             "view.html", title=view.name, data_url=url_for("api_view", vid=vid), back=None
         )
 
-    @app.get("/projects/<int:pid>/compare")
+    @app.get("/projects/<id:pid>/compare")
     def compare_page(pid: int) -> str:
         info = store().project(pid)
         return render_template(
@@ -254,7 +291,7 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
 
     # -- downloads --------------------------------------------------------------------------
 
-    @app.get("/projects/<int:pid>/export.pharaoh")
+    @app.get("/projects/<id:pid>/export.pharaoh")
     def export_pharaoh(pid: int) -> Response:
         s = store()
         info = s.project(pid)
@@ -264,7 +301,7 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         text = "".join(a.to_pharaoh() + "\n" for a in s.alignments(pid, annotator))
         return _download(text.encode(), f"{info.name}.{annotator}.pharaoh", "text/plain")
 
-    @app.get("/projects/<int:pid>/merged.pharaoh")
+    @app.get("/projects/<id:pid>/merged.pharaoh")
     def export_merged(pid: int) -> Response:
         s = store()
         info = s.project(pid)
@@ -276,14 +313,14 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         text = "".join(a.to_pharaoh() + "\n" for a in merged)
         return _download(text.encode(), f"{info.name}.merged.pharaoh", "text/plain")
 
-    @app.get("/projects/<int:pid>/bitext.txt")
+    @app.get("/projects/<id:pid>/bitext.txt")
     def export_bitext(pid: int) -> Response:
         s = store()
         info = s.project(pid)
         text = "".join(f"{' '.join(p.src)} ||| {' '.join(p.tgt)}\n" for p in s.pairs(pid))
         return _download(text.encode(), f"{info.name}.bitext.txt", "text/plain")
 
-    @app.get("/projects/<int:pid>/alignman.db")
+    @app.get("/projects/<id:pid>/alignman.db")
     def export_alignman_db(pid: int) -> Response:
         s = store()
         info = s.project(pid)
@@ -324,10 +361,7 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         }
 
     def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise WordalignError("the request body must be a JSON object")
-        return data
+        return parse_json_object(request.get_data(cache=True))
 
     def annotator_of(data: dict[str, Any]) -> str:
         name = data.get("annotator")
@@ -338,17 +372,17 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
     def index_of(idx: int) -> int:
         return idx - 1  # URLs count pairs from 1, like the page does
 
-    @app.get("/api/projects/<int:pid>/pairs/<int:idx>")
+    @app.get("/api/projects/<id:pid>/pairs/<id:idx>")
     def api_pair(pid: int, idx: int) -> Response:
         annotator = request.args.get("annotator", "")
         return jsonify(pair_payload(pid, index_of(idx), annotator))
 
-    @app.post("/api/projects/<int:pid>/pairs/<int:idx>/links")
+    @app.post("/api/projects/<id:pid>/pairs/<id:idx>/links")
     def api_set_link(pid: int, idx: int) -> Response:
         data = body()
         annotator = annotator_of(data)
         i, j, kind = data.get("i"), data.get("j"), data.get("kind")
-        if not isinstance(i, int) or not isinstance(j, int):
+        if not is_index(i) or not is_index(j):
             raise WordalignError("'i' and 'j' must be integer token indices")
         if kind not in ("S", "P", None):
             raise WordalignError(f"unknown link kind {kind!r} (use 'S', 'P' or null)")
@@ -356,20 +390,20 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         store().set_link(pid, index_of(idx), annotator, i, j, link_kind)
         return jsonify(pair_payload(pid, index_of(idx), annotator))
 
-    @app.post("/api/projects/<int:pid>/pairs/<int:idx>/undo")
+    @app.post("/api/projects/<id:pid>/pairs/<id:idx>/undo")
     def api_undo(pid: int, idx: int) -> Response:
         annotator = annotator_of(body())
         undone = store().undo(pid, index_of(idx), annotator)
         return jsonify({**pair_payload(pid, index_of(idx), annotator), "undone": undone})
 
-    @app.post("/api/projects/<int:pid>/pairs/<int:idx>/accept-suggestions")
+    @app.post("/api/projects/<id:pid>/pairs/<id:idx>/accept-suggestions")
     def api_accept(pid: int, idx: int) -> Response:
         annotator = annotator_of(body())
         s = store()
         s.replace_links(pid, index_of(idx), annotator, s.suggestions(pid, index_of(idx)))
         return jsonify(pair_payload(pid, index_of(idx), annotator))
 
-    @app.post("/api/projects/<int:pid>/pairs/<int:idx>/status")
+    @app.post("/api/projects/<id:pid>/pairs/<id:idx>/status")
     def api_status(pid: int, idx: int) -> Response:
         data = body()
         annotator = annotator_of(data)
@@ -386,7 +420,7 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
         store().set_status(pid, index_of(idx), annotator, **flags)
         return jsonify(pair_payload(pid, index_of(idx), annotator))
 
-    @app.get("/api/projects/<int:pid>/overview")
+    @app.get("/api/projects/<id:pid>/overview")
     def api_overview(pid: int) -> Response:
         s = store()
         annotator = request.args.get("annotator", "")
@@ -399,12 +433,12 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
             ]
         )
 
-    @app.get("/api/views/<int:vid>")
+    @app.get("/api/views/<id:vid>")
     def api_view(vid: int) -> Response:
         view = store().view(vid)
         return jsonify(_view_json(view.name, view.pairs, view.systems, view.gold))
 
-    @app.get("/api/projects/<int:pid>/compare")
+    @app.get("/api/projects/<id:pid>/compare")
     def api_compare(pid: int) -> Response:
         s = store()
         info = s.project(pid)
@@ -415,8 +449,33 @@ def create_app(db_path: str | Path, host: str = "127.0.0.1") -> Flask:
     return app
 
 
-def _error(message: str, status: int) -> Response:
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+class _IdConverter(IntegerConverter):
+    """Ids and pair numbers in URLs: an integer SQLite can hold, else 404 (not an overflow)."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if not id_in_range(number):
+            raise ValidationError()
+        return number
+
+
+def _remember_token(policy: AccessPolicy) -> Response:
+    """After ``?token=`` was right: keep it in a cookie and drop it from the address bar."""
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+    response = redirect(request.path + ("?" + urlencode(rest) if rest else ""), 303)
+    # SameSite=Strict: another site's page cannot make the browser send it.
+    response.set_cookie(
+        policy.cookie_name, policy.token or "", httponly=True, samesite="Strict", path="/"
+    )
+    return response  # type: ignore[return-value]
+
+
+def _error(message: str, status: int, as_json: bool = False) -> Response:
+    if (
+        as_json
+        or request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+    ):
         response = jsonify({"error": message})
     else:
         response = Response(
@@ -541,6 +600,8 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     announce: Callable[[str], None] | None = None,
+    token: str | None = None,
+    allow_hosts: Sequence[str] = (),
 ) -> None:
     """Run the app with Werkzeug's threaded server until interrupted.
 
@@ -548,11 +609,16 @@ def serve(
         db_path: the annotation database.
         host: the address to listen on (loopback unless the user asks otherwise).
         port: the port; 0 picks a free one.
-        announce: called with the URL once the server listens.
+        announce: called with the URL once the server listens (with ``?token=`` if any).
+        token: the access token requests must carry; required beyond loopback.
+        allow_hosts: more names by which clients reach the server (needs ``token``).
+
+    Raises:
+        WordalignError: for a non-loopback host without a token, or a port that is taken.
     """
     from werkzeug.serving import make_server
 
-    app = create_app(db_path, host=host)
+    app = create_app(db_path, host=host, port=port, token=token, allow_hosts=allow_hosts)
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:
@@ -562,9 +628,13 @@ def serve(
         raise WordalignError(
             f"cannot listen on {host}:{port}: the port is in use (choose another with --port)"
         ) from None
-    shown = f"[{host}]" if ":" in host else host
+    policy: AccessPolicy = app.config[POLICY]
+    app.config[POLICY] = policy.with_port(server.server_port)  # --port 0: known only now
+    shown = allow_hosts[0] if allow_hosts else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    query = "" if token is None else "?" + urlencode({"token": token})
     if announce is not None:
-        announce(f"http://{shown}:{server.server_port}/")
+        announce(f"http://{shown}:{server.server_port}/{query}")
     try:
         server.serve_forever()
     finally:
