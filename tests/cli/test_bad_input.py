@@ -231,19 +231,7 @@ def test_bad_output_is_one_line_with_exit_code_2(
 
 @pytest.mark.parametrize(
     "what",
-    [
-        pytest.param(
-            "a_file",
-            marks=pytest.mark.xfail(
-                raises=NotADirectoryError,
-                strict=True,
-                reason="Aligner.load (aligners/base.py, outside this change) lets "
-                "NotADirectoryError through for a --model that is a file",
-            ),
-        ),
-        "a_folder",
-        "absent",
-    ],
+    ["a_file", "a_folder", "absent"],
 )
 def test_bad_model_folder_for_align_is_one_line(
     what: str,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from wordalign.errors import WordalignError
 from wordalign.types import SentencePair
 
 IntArray = npt.NDArray[np.int32]
@@ -116,12 +117,28 @@ class Vocabulary:
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], prefix: str) -> Vocabulary:
-        """The vocabulary :meth:`to_state` stored under ``prefix`` (``KeyError`` when absent)."""
+        """The vocabulary :meth:`to_state` stored under ``prefix`` (``KeyError`` when absent).
+
+        Raises:
+            WordalignError: when the offsets do not cut the bytes into distinct UTF-8 words
+                (offsets from 0, never decreasing, ending at the number of bytes).
+        """
+        from wordalign.aligners.base import check_offsets
+
         data = bytes(np.asarray(state[f"{prefix}_bytes"], dtype=np.uint8))
-        offsets = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64).tolist()
-        return cls(
-            data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)
-        )
+        offsets_array = np.asarray(state[f"{prefix}_offsets"], dtype=np.int64)
+        check_offsets(f"{prefix}_offsets", offsets_array, len(data))
+        offsets = offsets_array.tolist()
+        try:
+            words = [
+                data[offsets[k] : offsets[k + 1]].decode("utf-8") for k in range(len(offsets) - 1)
+            ]
+        except UnicodeDecodeError as exc:
+            raise WordalignError(f"array '{prefix}_bytes' is not valid UTF-8 ({exc})") from None
+        vocab = cls(words)
+        if len(vocab) != len(words):
+            raise WordalignError(f"arrays '{prefix}_*' hold a word twice")
+        return vocab
 
     def encode(self, tokens: Sequence[str], grow: bool) -> IntArray:
         """Ids of ``tokens``: new words are added when ``grow``, else encoded as -1."""

@@ -493,6 +493,58 @@ class Eflomal(Aligner):
     name: ClassVar[str] = "eflomal"
     trainable: ClassVar[bool] = True
 
+    from wordalign.aligners.base import ArraySpec  # in the class body: deleted below
+
+    STATE_ARRAYS: ClassVar[dict[str, Any]] = {
+        **dict.fromkeys(("src_vocab_bytes", "tgt_vocab_bytes"), ArraySpec("u")),
+        **dict.fromkeys(("src_vocab_offsets", "tgt_vocab_offsets"), ArraySpec("i")),
+        **dict.fromkeys(("forward_lex_e", "forward_lex_f"), ArraySpec("i", group="forward")),
+        **dict.fromkeys(
+            ("forward_lex_count", "forward_jump", "forward_fert"), ArraySpec("f", group="forward")
+        ),
+        **dict.fromkeys(("reverse_lex_e", "reverse_lex_f"), ArraySpec("i", group="reverse")),
+        **dict.fromkeys(
+            ("reverse_lex_count", "reverse_jump", "reverse_fert"), ArraySpec("f", group="reverse")
+        ),
+        **dict.fromkeys(
+            ("forward_prior_lex_e", "forward_prior_lex_f"), ArraySpec("i", group="forward_prior")
+        ),
+        "forward_prior_lex_count": ArraySpec("f", group="forward_prior"),
+        **dict.fromkeys(
+            ("reverse_prior_lex_e", "reverse_prior_lex_f"), ArraySpec("i", group="reverse_prior")
+        ),
+        "reverse_prior_lex_count": ArraySpec("f", group="reverse_prior"),
+        "memory_keys": ArraySpec("u", ndim=2, group="memory"),
+        **dict.fromkeys(
+            (
+                "memory_forward",
+                "memory_forward_offsets",
+                "memory_reverse",
+                "memory_reverse_offsets",
+            ),
+            ArraySpec("i", group="memory"),
+        ),
+        "memory_forward_post_counts": ArraySpec("u", group="memory_forward_post"),
+        "memory_forward_post_positions": ArraySpec("i", group="memory_forward_post"),
+        "memory_forward_post_probs": ArraySpec("f", group="memory_forward_post"),
+        "memory_reverse_post_counts": ArraySpec("u", group="memory_reverse_post"),
+        "memory_reverse_post_positions": ArraySpec("i", group="memory_reverse_post"),
+        "memory_reverse_post_probs": ArraySpec("f", group="memory_reverse_post"),
+    }
+    """A saved model's arrays (``n_train_pairs`` and ``memory_scheme`` are in config.json).
+    Invariants checked on load: each vocabulary's offsets start at 0, never decrease and end at
+    its byte count, cutting it into distinct UTF-8 words; at least one direction; a direction's
+    lexical entries are (NULL-shifted generating id in [0, n + 1), generated id in [0, m))
+    pairs, strictly increasing (sorted, unique), each with a finite count > 0 (only non-zero
+    counts are stored, so all-zero counts are refused), its ``jump`` counts ``JUMP_LEN`` and
+    its ``fert`` counts ``FERT_LEN`` per generating type (NULL included), finite and >= 0; a
+    pivot prior's entries the same ids with finite counts >= 0; the training memory one key of
+    16 bytes per training pair (``n_train_pairs`` of them), links per token (offsets as above,
+    one sentence per pair) that are -1 or a position in the other side's sentence, and
+    posteriors whose entry counts add up to their entries, positions likewise, probabilities
+    finite in [0, 1]."""
+    del ArraySpec
+
     def __init__(
         self,
         model: int = 3,
@@ -1060,37 +1112,77 @@ class Eflomal(Aligner):
         return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
+        """Restore a saved model, checking the invariants listed at :attr:`STATE_ARRAYS`."""
+        from wordalign.aligners.base import check_ids, check_length, check_values
+
+        def lexical(prefix: str, n_cond: int, n_gen: int, positive: bool) -> tuple[I32, I32, F64]:
+            lex_e = np.ascontiguousarray(state[f"{prefix}_lex_e"], dtype=np.int32)
+            lex_f = np.ascontiguousarray(state[f"{prefix}_lex_f"], dtype=np.int32)
+            count = np.ascontiguousarray(state[f"{prefix}_lex_count"], dtype=np.float64)
+            check_length(f"{prefix}_lex_f", lex_f, len(lex_e), f"one per {prefix}_lex_e entry")
+            check_length(f"{prefix}_lex_count", count, len(lex_e), f"one per {prefix}_lex_e entry")
+            check_ids(f"{prefix}_lex_e", lex_e, 0, n_cond + 1)
+            check_ids(f"{prefix}_lex_f", lex_f, 0, n_gen)
+            check_values(f"{prefix}_lex_count", count, 0.0)
+            if positive:
+                keys = lex_e.astype(np.int64) << 32 | lex_f.astype(np.int64)
+                if len(keys) > 1 and not np.all(np.diff(keys) > 0):
+                    raise WordalignError(
+                        f"arrays '{prefix}_lex_e'/'{prefix}_lex_f' are not sorted unique pairs"
+                    )
+                zero = np.flatnonzero(count == 0.0)
+                if len(zero):
+                    raise WordalignError(
+                        f"array '{prefix}_lex_count' holds a zero count at {zero[0]} "
+                        "(a model stores non-zero counts only)"
+                    )
+            return lex_e, lex_f, count
+
         try:
-            self.src_vocab_ = Vocabulary.from_state(state, "src_vocab")
-            self.tgt_vocab_ = Vocabulary.from_state(state, "tgt_vocab")
-            self.n_train_pairs_ = int(state["n_train_pairs"])
+            src_vocab = Vocabulary.from_state(state, "src_vocab")
+            tgt_vocab = Vocabulary.from_state(state, "tgt_vocab")
+            n_train_pairs = state["n_train_pairs"]
+            if isinstance(n_train_pairs, bool) or not isinstance(n_train_pairs, int):
+                raise TypeError(f"n_train_pairs must be an integer, got {n_train_pairs!r}")
+            if n_train_pairs < 0:
+                raise ValueError(f"n_train_pairs is {n_train_pairs}")
+            sizes = {
+                "forward": (len(src_vocab), len(tgt_vocab)),
+                "reverse": (len(tgt_vocab), len(src_vocab)),
+            }
             stats: dict[str, _Stats] = {}
             for label in _DIRECTIONS:
                 if f"{label}_lex_e" not in state:
                     continue
-                stats[label] = _Stats(
-                    lex_e=np.ascontiguousarray(state[f"{label}_lex_e"], dtype=np.int32),
-                    lex_f=np.ascontiguousarray(state[f"{label}_lex_f"], dtype=np.int32),
-                    lex_count=np.ascontiguousarray(state[f"{label}_lex_count"], dtype=np.float64),
-                    jump=np.ascontiguousarray(state[f"{label}_jump"], dtype=np.float64),
-                    fert=np.ascontiguousarray(state[f"{label}_fert"], dtype=np.float64),
+                n_cond, n_gen = sizes[label]
+                lex_e, lex_f, lex_count = lexical(label, n_cond, n_gen, positive=True)
+                jump = np.ascontiguousarray(state[f"{label}_jump"], dtype=np.float64)
+                fert = np.ascontiguousarray(state[f"{label}_fert"], dtype=np.float64)
+                check_length(f"{label}_jump", jump, kernels.JUMP_LEN, "JUMP_LEN")
+                check_length(
+                    f"{label}_fert", fert, (n_cond + 1) * kernels.FERT_LEN,
+                    "FERT_LEN per generating word and NULL",
+                )  # fmt: skip
+                check_values(f"{label}_jump", jump, 0.0)
+                check_values(f"{label}_fert", fert, 0.0)
+                stats[label] = _Stats(lex_e, lex_f, lex_count, jump, fert)
+            if not stats:
+                raise WordalignError(
+                    "eflomal: the model has no statistics (no forward_* or reverse_* arrays)"
                 )
-            prior_stats = {
-                label: _Stats(
-                    lex_e=np.ascontiguousarray(state[f"{label}_prior_lex_e"], dtype=np.int32),
-                    lex_f=np.ascontiguousarray(state[f"{label}_prior_lex_f"], dtype=np.int32),
-                    lex_count=np.ascontiguousarray(
-                        state[f"{label}_prior_lex_count"], dtype=np.float64
-                    ),
-                    jump=np.zeros(0),
-                    fert=np.zeros(0),
-                )
-                for label in _DIRECTIONS
-                if f"{label}_prior_lex_e" in state
-            }
+            prior_stats = {}
+            for label in _DIRECTIONS:
+                if f"{label}_prior_lex_e" in state:
+                    lex = lexical(f"{label}_prior", *sizes[label], positive=False)
+                    prior_stats[label] = _Stats(*lex, jump=np.zeros(0), fert=np.zeros(0))
             memory = _TrainingMemory.from_state(state)
+            if memory is not None:
+                check_length("memory_keys", memory.keys, n_train_pairs, "one per training pair")
         except (KeyError, TypeError, ValueError) as exc:
             raise WordalignError(f"eflomal: incomplete or damaged model state ({exc})") from None
+        self.src_vocab_ = src_vocab
+        self.tgt_vocab_ = tgt_vocab
+        self.n_train_pairs_ = n_train_pairs
         self.stats_ = stats
         self.prior_stats_ = prior_stats
         self.memory_ = memory
@@ -1275,23 +1367,62 @@ class _TrainingMemory:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> _TrainingMemory | None:
+        """The memory :meth:`to_state` stored, ``None`` for another key scheme or none.
+
+        Raises:
+            WordalignError: when the arrays do not fit together (see
+                :attr:`Eflomal.STATE_ARRAYS`).
+        """
+        from wordalign.aligners.base import check_length, check_offsets, check_values
+
         if "memory_keys" not in state or state.get("memory_scheme") != cls.SCHEME:
             return None
 
         def ragged(name: str) -> Ragged:
-            return Ragged(
+            out = Ragged(
                 np.ascontiguousarray(state[name], dtype=np.int32),
                 np.ascontiguousarray(state[f"{name}_offsets"], dtype=np.int64),
             )
+            check_length(f"{name}_offsets", out.offsets, len(keys) + 1, "one per key and an end")
+            check_offsets(f"{name}_offsets", out.offsets, len(out.ids))
+            return out
 
-        keys = np.ascontiguousarray(state["memory_keys"], dtype=np.uint8).reshape(-1, 16)
-        posteriors = {
-            label: LinkPosteriors.from_counts(
-                state[f"memory_{label}_post_counts"],
-                state[f"memory_{label}_post_positions"],
-                state[f"memory_{label}_post_probs"],
-            )
-            for label in _DIRECTIONS
-            if f"memory_{label}_post_counts" in state
-        }
-        return cls(keys, ragged("memory_forward"), ragged("memory_reverse"), posteriors or None)
+        keys = np.asarray(state["memory_keys"])
+        if keys.ndim != 2 or keys.shape[1] != 16:
+            raise WordalignError(f"array 'memory_keys' has shape {keys.shape}, not (n, 16)")
+        keys = np.ascontiguousarray(keys, dtype=np.uint8)
+        fwd, rev = ragged("memory_forward"), ragged("memory_reverse")
+        # A forward link is a position in the pair's source sentence, a reverse one in its target.
+        for label, links, other in (("forward", fwd, rev), ("reverse", rev, fwd)):
+            limit = np.repeat(other.lengths(), links.lengths())
+            bad = np.flatnonzero((links.ids < -1) | (links.ids >= limit))
+            if len(bad):
+                raise WordalignError(
+                    f"array 'memory_{label}' holds {links.ids[bad[0]]} at {bad[0]}, "
+                    "not -1 or a position in its sentence"
+                )
+        posteriors = {}
+        for label, links, other in (("forward", fwd, rev), ("reverse", rev, fwd)):
+            if f"memory_{label}_post_counts" not in state:
+                continue
+            name = f"memory_{label}_post"
+            counts = np.asarray(state[f"{name}_counts"])
+            positions, probs = state[f"{name}_positions"], state[f"{name}_probs"]
+            check_length(f"{name}_counts", counts, len(links.ids), f"one per memory_{label} link")
+            if int(counts.sum(dtype=np.int64)) != len(positions):
+                raise WordalignError(
+                    f"array '{name}_counts' adds up to {int(counts.sum(dtype=np.int64))}, "
+                    f"but '{name}_positions' has {len(positions)} entries"
+                )
+            check_length(f"{name}_probs", probs, len(positions), "one per position")
+            posts = LinkPosteriors.from_counts(counts, positions, probs)
+            limit = np.repeat(np.repeat(other.lengths(), links.lengths()), counts.astype(np.int64))
+            bad = np.flatnonzero((posts.positions < -1) | (posts.positions >= limit))
+            if len(bad):
+                raise WordalignError(
+                    f"array '{name}_positions' holds {posts.positions[bad[0]]} at {bad[0]}, "
+                    "not -1 or a position in its sentence"
+                )
+            check_values(f"{name}_probs", posts.probs, 0.0, 1.0)
+            posteriors[label] = posts
+        return cls(keys, fwd, rev, posteriors or None)

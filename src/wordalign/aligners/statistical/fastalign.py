@@ -19,7 +19,8 @@ The numerical work lives in :mod:`wordalign.aligners.statistical._fastalign_kern
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -28,7 +29,16 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
-from wordalign.aligners.base import Aligner, PairLike, as_pairs
+from wordalign.aligners.base import (
+    Aligner,
+    ArraySpec,
+    PairLike,
+    as_pairs,
+    check_csr,
+    check_length,
+    check_values,
+    row_sums,
+)
 from wordalign.aligners.statistical import _fastalign_kernels as kernels
 from wordalign.aligners.statistical.corpus import (
     EncodedBitext,
@@ -57,6 +67,8 @@ _TENSION_MIN = 0.1
 _TENSION_MAX = 14.0
 _TENSION_STEPS = 8
 _TENSION_RATE = 20.0
+# A maximum-likelihood row of θ(f | e) sums to 1 up to rounding.
+_ROW_SUM_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -250,6 +262,28 @@ class FastAlign(Aligner):
 
     name: ClassVar[str] = "fastalign"
     trainable: ClassVar[bool] = True
+
+    STATE_ARRAYS: ClassVar[Mapping[str, ArraySpec]] = {
+        "src_vocab_bytes": ArraySpec("u"),
+        "src_vocab_offsets": ArraySpec("i"),
+        "tgt_vocab_bytes": ArraySpec("u"),
+        "tgt_vocab_offsets": ArraySpec("i"),
+        **{
+            f"{label}_{part}": ArraySpec(kind, group=label)
+            for label in ("forward", "reverse")
+            for part, kind in (("row_ptr", "i"), ("cols", "i"), ("probs", "f"))
+        },
+    }
+    """A saved model's arrays (``config.json``'s state holds each direction's ``tension``,
+    ``mean_length_ratio`` and ``history``). Invariants checked on load: each vocabulary's offsets
+    start at 0, never decrease and end at its byte count, cutting it into distinct UTF-8 words;
+    at least one direction; a direction's table has one row per conditioning word plus NULL
+    (``row_ptr`` from 0, non-decreasing, ending at the number of entries), ``cols`` are
+    generated-word ids strictly increasing within a row (rows are sorted for bisection),
+    ``probs`` finite in [0, 1], one per entry; ``tension`` and ``mean_length_ratio`` finite and
+    non-negative. Once an M-step has run (non-empty ``history``), every non-empty row sums to 1
+    within 1e-6 without ``variational_bayes`` and to a value in (0, 1 + 1e-6] with it (the
+    mean-field update is sub-normalized): an all-zero row is refused."""
 
     def __init__(
         self,
@@ -495,23 +529,66 @@ class FastAlign(Aligner):
         return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
+        """Restore a saved model, checking the invariants listed at :attr:`STATE_ARRAYS`."""
         try:
-            self.src_vocab_ = Vocabulary.from_state(state, "src_vocab")
-            self.tgt_vocab_ = Vocabulary.from_state(state, "tgt_vocab")
+            src_vocab = Vocabulary.from_state(state, "src_vocab")
+            tgt_vocab = Vocabulary.from_state(state, "tgt_vocab")
+            sizes = {"forward": (len(src_vocab), len(tgt_vocab))}
+            sizes["reverse"] = sizes["forward"][::-1]
             models: dict[str, _Direction | None] = {}
-            for label in ("forward", "reverse"):
+            for label, (n_cond, n_gen) in sizes.items():
                 if f"{label}_row_ptr" not in state:
                     models[label] = None
                     continue
-                models[label] = _Direction(
+                history = state.get(f"{label}_history", [])
+                if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+                    raise TypeError(f"state field '{label}_history' must be a list of objects")
+                model = _Direction(
                     row_ptr=np.ascontiguousarray(state[f"{label}_row_ptr"], dtype=np.int64),
                     cols=np.ascontiguousarray(state[f"{label}_cols"], dtype=np.int32),
                     probs=np.ascontiguousarray(state[f"{label}_probs"], dtype=np.float64),
                     tension=float(state[f"{label}_tension"]),
                     mean_length_ratio=float(state.get(f"{label}_mean_length_ratio", 0.0)),
-                    history=list(state.get(f"{label}_history", [])),
+                    history=[{k: float(v) for k, v in h.items()} for h in history],
                 )
+                self._check_direction(label, model, n_cond, n_gen)
+                models[label] = model
         except (KeyError, TypeError, ValueError) as exc:
             raise WordalignError(f"fastalign: incomplete or damaged model state ({exc})") from None
+        if models["forward"] is None and models["reverse"] is None:
+            raise WordalignError(
+                "fastalign: the model has no table (no forward_* or reverse_* arrays)"
+            )
+        self.src_vocab_ = src_vocab
+        self.tgt_vocab_ = tgt_vocab
         self.forward_ = models["forward"]
         self.reverse_ = models["reverse"]
+
+    def _check_direction(self, label: str, model: _Direction, n_cond: int, n_gen: int) -> None:
+        """The invariants of a trained direction (see :attr:`STATE_ARRAYS`)."""
+        check_csr(label, model.row_ptr, model.cols, n_cond + 1, n_gen)
+        check_length(f"{label}_probs", model.probs, len(model.cols), f"one per {label}_cols entry")
+        check_values(f"{label}_probs", model.probs, 0.0, 1.0)
+        for name, value in (
+            ("tension", model.tension),
+            ("mean_length_ratio", model.mean_length_ratio),
+        ):
+            if not math.isfinite(value) or value < 0.0:
+                raise WordalignError(f"state field '{label}_{name}' is {value}, not finite >= 0")
+        if model.uniform:  # no M-step ran: the table is never read
+            return
+        sums = row_sums(model.row_ptr, model.probs)
+        filled = np.diff(model.row_ptr) > 0
+        if self.variational_bayes:  # mean-field rows sum to less than 1, never to 0
+            bad = filled & ((sums <= 0.0) | (sums > 1.0 + _ROW_SUM_TOLERANCE))
+            wanted = "in (0, 1]"
+        else:
+            bad = filled & (np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE)
+            wanted = "1"
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            raise WordalignError(
+                f"array '{label}_probs': row {rows[0]} sums to {sums[rows[0]]:.6g}, not {wanted} "
+                f"(not the table of a fastalign model with variational_bayes="
+                f"{bool(self.variational_bayes)})"
+            )

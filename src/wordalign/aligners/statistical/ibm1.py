@@ -17,7 +17,7 @@ t(f | e), Brown et al. 1993, eq. 76; see :mod:`.posteriors`); otherwise none are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -26,7 +26,16 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
-from wordalign.aligners.base import Aligner, PairLike, as_pairs
+from wordalign.aligners.base import (
+    Aligner,
+    ArraySpec,
+    PairLike,
+    as_pairs,
+    check_csr,
+    check_length,
+    check_values,
+    row_sums,
+)
 from wordalign.aligners.statistical import _ibm1_kernels as kernels
 from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged, Vocabulary, encode_bitext
 from wordalign.aligners.statistical.directional import (
@@ -173,6 +182,26 @@ class IBM1(Aligner):
 
     name: ClassVar[str] = "ibm1"
     trainable: ClassVar[bool] = True
+
+    STATE_ARRAYS: ClassVar[Mapping[str, ArraySpec]] = {
+        "src_vocab_bytes": ArraySpec("u"),
+        "src_vocab_offsets": ArraySpec("i"),
+        "tgt_vocab_bytes": ArraySpec("u"),
+        "tgt_vocab_offsets": ArraySpec("i"),
+        **{
+            f"{label}_{part}": ArraySpec(kind, group=label, required=True)
+            for label in ("forward", "reverse")
+            for part, kind in (("row_ptr", "i"), ("cols", "i"), ("probs", "f"))
+        },
+    }
+    """A saved model's arrays. Invariants checked on load: each vocabulary's offsets start at
+    0, never decrease and end at its byte count, cutting it into distinct UTF-8 words; at
+    least one direction; a direction's table has one row per conditioning word plus NULL
+    (``row_ptr``: that many + 1 pointers, from 0, non-decreasing, ending at the number of
+    entries), ``cols`` are generated-word ids strictly increasing within a row, ``probs`` (one
+    per entry) finite in [0, 1], and every non-empty row sums to 1 within 1e-6 (rows of a
+    normalized t-table; an all-zero row or fast_align's sub-normalized variational-Bayes rows
+    are refused)."""
 
     def __init__(
         self,
@@ -324,11 +353,14 @@ class IBM1(Aligner):
         return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
+        """Restore a saved model, checking the invariants listed at :attr:`STATE_ARRAYS`."""
         try:
             src_vocab = Vocabulary.from_state(state, "src_vocab")
             tgt_vocab = Vocabulary.from_state(state, "tgt_vocab")
             tables: dict[str, Table | None] = {}
-            for label in ("forward", "reverse"):
+            sizes = {"forward": (len(src_vocab), len(tgt_vocab))}
+            sizes["reverse"] = sizes["forward"][::-1]
+            for label, (n_cond, n_gen) in sizes.items():
                 if f"{label}_row_ptr" not in state:
                     tables[label] = None
                     continue
@@ -338,12 +370,31 @@ class IBM1(Aligner):
                     probs=np.ascontiguousarray(state[f"{label}_probs"], dtype=np.float64),
                     log_likelihood=[float(x) for x in state.get(f"{label}_log_likelihood", [])],
                 )
-                if table.row_ptr[-1] != len(table) or len(table.probs) != len(table):
-                    raise ValueError(f"{label} table arrays have inconsistent sizes")
+                _check_table(label, table, n_cond, n_gen)
                 tables[label] = table
         except (KeyError, TypeError, ValueError) as exc:
             raise WordalignError(f"ibm1: incomplete or damaged model state ({exc})") from None
+        if tables["forward"] is None and tables["reverse"] is None:
+            raise WordalignError("ibm1: the model has no table (no forward_* or reverse_* arrays)")
         self.src_vocab_ = src_vocab
         self.tgt_vocab_ = tgt_vocab
         self.forward_ = tables["forward"]
         self.reverse_ = tables["reverse"]
+
+
+# A normalized row of t(f | e) sums to 1 up to rounding.
+_ROW_SUM_TOLERANCE = 1e-6
+
+
+def _check_table(label: str, table: Table, n_cond: int, n_gen: int) -> None:
+    """The invariants of a trained direction (see :attr:`IBM1.STATE_ARRAYS`)."""
+    check_csr(label, table.row_ptr, table.cols, n_cond + 1, n_gen)
+    check_length(f"{label}_probs", table.probs, len(table.cols), f"one per {label}_cols entry")
+    check_values(f"{label}_probs", table.probs, 0.0, 1.0)
+    sums = row_sums(table.row_ptr, table.probs)
+    bad = np.flatnonzero((np.diff(table.row_ptr) > 0) & (np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE))
+    if len(bad):
+        raise WordalignError(
+            f"array '{label}_probs': row {bad[0]} sums to {sums[bad[0]]:.6g}, not 1 "
+            "(not the normalized table of an ibm1 model)"
+        )
