@@ -10,8 +10,10 @@ STAMP  := $(VENV)/.installed
 WORDALIGN_DATA ?= $(abspath $(wildcard ../shared/dermit))
 export WORDALIGN_DATA
 
-# Kept out of the tree: numba's compilation cache and demo outputs.
-export NUMBA_CACHE_DIR := $(CURDIR)/.venv/numba-cache
+# Demo outputs are kept out of the tree. numba's compilation cache is wordalign's own choice,
+# $WORDALIGN_CACHE/numba (~/.cache/wordalign/numba), so that `make demo` and a direct
+# `wordalign align` share it and compile once (issue 14); only the tests keep theirs in the venv.
+TEST_NUMBA_CACHE := $(CURDIR)/.venv/numba-cache
 OUT ?= out
 
 .PHONY: venv test lint demo bench clean
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	NUMBA_CACHE_DIR=$(TEST_NUMBA_CACHE) $(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)

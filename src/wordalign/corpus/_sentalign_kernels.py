@@ -6,6 +6,7 @@ numba. The kernel takes and returns numpy arrays only.
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import math
 
 import numpy as np

@@ -217,12 +217,21 @@ def _document(name: str, year: int, key: str, raw: Any) -> Document:
 # Where the data is
 
 
-def default_cache_dir() -> Path:
-    """``$WORDALIGN_CACHE/dermit`` if that variable is set, else ``~/.cache/wordalign/dermit``."""
+def user_cache_dir() -> Path:
+    """The user's wordalign cache folder: ``$WORDALIGN_CACHE`` if set, else ``~/.cache/wordalign``.
+
+    Shared by everything wordalign caches: the DERMIT data here, numba's compiled kernels
+    (:mod:`wordalign._numba_cache`).
+    """
     root = os.environ.get(ENV_CACHE)
     if root:
-        return Path(root).expanduser() / "dermit"
-    return Path.home() / ".cache" / "wordalign" / "dermit"
+        return Path(root).expanduser()
+    return Path.home() / ".cache" / "wordalign"
+
+
+def default_cache_dir() -> Path:
+    """``$WORDALIGN_CACHE/dermit`` if that variable is set, else ``~/.cache/wordalign/dermit``."""
+    return user_cache_dir() / "dermit"
 
 
 def default_base_url() -> str:

@@ -22,6 +22,7 @@ returns the (possibly new) ``pool``; callers must keep the returned array.
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import numpy as np
 from numba import njit
 

@@ -25,6 +25,7 @@ inside a direction so that sums are accumulated in one fixed order (deterministi
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import math
 
 import numpy as np

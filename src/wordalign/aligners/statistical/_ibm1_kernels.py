@@ -22,6 +22,7 @@ sequentially, which fixes the order of floating-point sums and makes results det
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import math
 
 import numpy as np

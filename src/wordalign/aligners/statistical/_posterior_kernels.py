@@ -11,6 +11,7 @@ reads alike for both.
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import math
 
 import numpy as np

@@ -12,6 +12,7 @@ result). Rows are source positions, columns target positions.
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import numpy as np
 from numba import njit
 

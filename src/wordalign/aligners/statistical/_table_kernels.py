@@ -6,6 +6,7 @@ IBM Model 1 and fastalign store t(f|e) only for co-occurring pairs: one row per 
 
 from __future__ import annotations
 
+import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA_CACHE_DIR)
 import numpy as np
 from numba import njit
 
@@ -70,5 +71,8 @@ def grown(a: np.ndarray, size: int) -> np.ndarray:
     """A copy of ``a`` with room for ``size`` entries (the rest uninitialised): the output
     buffers of kernels whose result size is known only at the end."""
     out = np.empty(size, dtype=a.dtype)
-    out[: len(a)] = a
+    # A loop, not a slice assignment: numba compiles the slice's shape-mismatch error message,
+    # some 2 s of a cold start.
+    for k in range(len(a)):
+        out[k] = a[k]
     return out

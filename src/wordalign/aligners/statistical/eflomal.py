@@ -439,6 +439,7 @@ def _stats_from_links(corpus: _Corpus, links: I32) -> _Stats:
         1, corpus.src_ids, corpus.src_offsets, corpus.tgt_ids, corpus.tgt_offsets, links,
         corpus.n_tgt_types, pool, start, bits, used, meta, np.zeros(n_types), np.zeros(n_types),
         np.zeros(kernels.JUMP_LEN + 1), np.zeros(0), np.zeros(0), False,
+        kernels.LEX_ALPHA, kernels.JUMP_ALPHA,  # every argument given: one compiled signature
     )  # fmt: skip
     lex_e, lex_f, counts = kernels.table_entries(pool, start, bits)
     del pool  # each temporary goes as soon as it is done with: this runs at training's peak
