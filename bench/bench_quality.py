@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from wordalign.aligners.statistical.eflomal import iteration_schedule
     from wordalign.io.bitext import read_bitext, read_parallel
     from wordalign.io.pharaoh import read_pharaoh
-    from wordalign.symmetrize import symmetrize_all
+    from wordalign.symmetrization import symmetrize_all
 
     corpus_dir = Path(args.corpus_dir)
     gold_dir = Path(args.gold_dir)

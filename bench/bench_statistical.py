@@ -14,7 +14,7 @@ separate virtual environment and pass its Python with ``--peer-python`` (default
 ``.venv-peers/bin/python``, which ``make bench`` creates; the peer is skipped when that file is
 missing). Both eflomal
 implementations get the same iteration counts (the reference's corpus-size rule, computed here)
-and the same symmetrization (``wordalign.symmetrize``).
+and the same symmetrization (``wordalign.symmetrization``).
 
 Usage::
 
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     from wordalign.io.bitext import read_bitext, read_parallel
     from wordalign.io.pharaoh import read_pharaoh
     from wordalign.registry import aligner_names
-    from wordalign.symmetrize import symmetrize_all
+    from wordalign.symmetrization import symmetrize_all
 
     gold_dir = Path(args.gold_dir)
     gold_pairs = list(

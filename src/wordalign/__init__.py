@@ -33,8 +33,8 @@ from wordalign.io.bitext import load_bitext, read_bitext, read_parallel, write_b
 from wordalign.io.naacl import read_naacl, write_naacl
 from wordalign.io.pharaoh import read_pharaoh, write_pharaoh
 from wordalign.registry import aligner_names, get_aligner
-from wordalign.symmetrize import METHODS as SYMMETRIZATION_METHODS
-from wordalign.symmetrize import symmetrize, symmetrize_all
+from wordalign.symmetrization import METHODS as SYMMETRIZATION_METHODS
+from wordalign.symmetrization import symmetrize, symmetrize_all
 from wordalign.types import Alignment, Link, PackedAlignments, SentencePair
 
 # Public names that live in modules with heavy imports: name -> module, resolved on first access.
@@ -59,11 +59,11 @@ _LAZY: dict[str, str] = {
     "CorpusSentenceAligner": "wordalign.corpus.sentalign",
     "build_corpus": "wordalign.corpus.build",
     "FilterReport": "wordalign.corpus.filters",
-    "finetune": "wordalign.finetune.trainer",
+    "finetune": "wordalign.finetuning.trainer",
     "run_methods": "wordalign.experiments.methods",
     "MethodsRun": "wordalign.experiments.methods",
     "run_learning_curve": "wordalign.experiments.learning_curve",
-    "FinetuneResult": "wordalign.finetune.trainer",
+    "FinetuneResult": "wordalign.finetuning.trainer",
 }
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ if TYPE_CHECKING:
     from wordalign.corpus.tokenize import normalize, tokenize
     from wordalign.experiments.learning_curve import run_learning_curve
     from wordalign.experiments.methods import MethodsRun, run_methods
-    from wordalign.finetune.trainer import FinetuneResult, finetune
+    from wordalign.finetuning.trainer import FinetuneResult, finetune
 
 
 def __getattr__(name: str) -> Any:

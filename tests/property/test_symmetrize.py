@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordalign.symmetrize import METHODS, VARIANTS, symmetrize
+from wordalign.symmetrization import METHODS, VARIANTS, symmetrize
 from wordalign.types import Alignment, Link
 
 GROW_METHODS = ("grow", "grow-diag", "grow-diag-final", "grow-diag-final-and")

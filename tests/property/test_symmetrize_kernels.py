@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from wordalign.aligners.statistical.corpus import EncodedBitext, Ragged, Vocabulary
 from wordalign.aligners.statistical.directional import combine_directions
 from wordalign.errors import UnknownNameError
-from wordalign.symmetrize import METHODS, VARIANTS, symmetrize
+from wordalign.symmetrization import METHODS, VARIANTS, symmetrize
 from wordalign.types import Alignment, PackedAlignments
 
 

@@ -389,3 +389,73 @@ def test_corpus_sentalign_shared_key_counts_match_sets(seed: int) -> None:
                 a = set().union(*src[i : i + ws])
                 b = set().union(*tgt[j : j + wt])
                 assert out[i, j] == len(a & b)
+
+
+def _length_only_document(
+    seed: int, lengths: list[int], factor: float
+) -> tuple[list[str], list[str]]:
+    # One word per sentence from disjoint alphabets: no numbers, cognates or dictionary entries,
+    # so that only the length model decides the beads.
+    rng = random.Random(seed)
+    src = ["".join(rng.choice("abcdefgh") for _ in range(n)) for n in lengths]
+    tgt = ["".join(rng.choice("pqrstuvw") for _ in range(round(n * factor))) for n in lengths]
+    return src, tgt
+
+
+def _record_ratios(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    from wordalign.corpus import sentalign
+
+    seen: list[float] = []
+    original = sentalign.align_features
+
+    def recording(*args: object, ratio: float, **kwargs: object) -> list[Bead]:
+        seen.append(ratio)
+        return original(*args, ratio=ratio, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sentalign, "align_features", recording)
+    return seen
+
+
+def test_corpus_sentalign_given_ratio_reaches_scoring(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _record_ratios(monkeypatch)
+    documents = [_document(200 + seed, 10) for seed in range(4)]
+    aligner = CorpusSentenceAligner(
+        "xx", "yy", params=SentAlignParams(ratio=1.7), show_progress=False
+    )
+    aligner.align(documents)
+    assert seen == [1.7] * (2 * len(documents))  # both passes, every document
+    assert aligner.ratio_ == 1.7
+
+
+def test_corpus_sentalign_given_ratio_changes_the_beads() -> None:
+    # Target 3 times as long: a document's own estimate is clipped to 2.0, which misaligns half of
+    # the beads; the true ratio, given by the user, aligns them all.
+    rng = random.Random(7)
+    lengths = [rng.choice([20, 40, 60, 120, 200]) for _ in range(12)]
+    document = _length_only_document(1, lengths, 3.0)
+    estimated = CorpusSentenceAligner("xx", "yy", show_progress=False).align([document])[0]
+    assert _pairs(estimated) != _one_to_one(12)
+    given = CorpusSentenceAligner(
+        "xx", "yy", params=SentAlignParams(ratio=3.0), show_progress=False
+    ).align([document])[0]
+    assert _pairs(given) == _one_to_one(12)
+
+
+def test_corpus_sentalign_second_pass_uses_the_estimated_ratio(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A document too short to estimate its own ratio falls back to 1.0 in pass 1 and is
+    # misaligned; pass 2 must realign it with the ratio learned from the long documents (1.8).
+    rng = random.Random(0)
+    documents = [
+        _length_only_document(seed, [rng.choice([20, 40, 60, 120, 200]) for _ in range(10)], 1.8)
+        for seed in range(4)
+    ]
+    short = _length_only_document(99, [45, 45, 90], 1.8)
+    assert _pairs(align_sentences(*short, src_lang="xx", tgt_lang="yy")) != _one_to_one(3)
+    seen = _record_ratios(monkeypatch)
+    aligner = CorpusSentenceAligner("xx", "yy", show_progress=False)
+    results = aligner.align([*documents, short])
+    assert aligner.ratio_ == pytest.approx(1.8, abs=0.01)
+    assert seen[5:] == [aligner.ratio_] * 5
+    assert _pairs(results[-1]) == _one_to_one(3)

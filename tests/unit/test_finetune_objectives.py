@@ -11,9 +11,9 @@ import pytest
 torch = pytest.importorskip("torch", reason="fine-tuning needs the neural extra (torch)")
 
 from wordalign.errors import UnknownNameError, WordalignError  # noqa: E402
-from wordalign.finetune import parse_objectives  # noqa: E402
-from wordalign.finetune.co import co_loss  # noqa: E402
-from wordalign.finetune.data import (  # noqa: E402
+from wordalign.finetuning import parse_objectives  # noqa: E402
+from wordalign.finetuning.co import co_loss  # noqa: E402
+from wordalign.finetuning.data import (  # noqa: E402
     EncodedPair,
     EncodedSide,
     SpecialTokens,
@@ -21,16 +21,16 @@ from wordalign.finetune.data import (  # noqa: E402
     joint_batch,
     side_batch,
 )
-from wordalign.finetune.mlm import mask_tokens, masked_lm_loss  # noqa: E402
-from wordalign.finetune.psi import PsiRow, Side, draw_psi_rows, psi_rows, row_sides  # noqa: E402
-from wordalign.finetune.so import (  # noqa: E402
+from wordalign.finetuning.mlm import mask_tokens, masked_lm_loss  # noqa: E402
+from wordalign.finetuning.psi import PsiRow, Side, draw_psi_rows, psi_rows, row_sides  # noqa: E402
+from wordalign.finetuning.so import (  # noqa: E402
     directional_probabilities,
     so_guide,
     so_loss,
     subword_links,
     word_links,
 )
-from wordalign.finetune.tlm import tlm_orders, tlm_rows  # noqa: E402
+from wordalign.finetuning.tlm import tlm_orders, tlm_rows  # noqa: E402
 
 SPECIALS = SpecialTokens(prefix=(2,), suffix=(3,), pad_id=0, mask_id=4, unk_id=1, vocab_size=50)
 

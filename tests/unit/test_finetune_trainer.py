@@ -19,7 +19,7 @@ pytest.importorskip("transformers", reason="fine-tuning needs the neural extra")
 
 from wordalign.aligners.embedding import AwesomeAlign  # noqa: E402
 from wordalign.errors import WordalignError  # noqa: E402
-from wordalign.finetune import FinetuneResult, finetune, latest_checkpoint  # noqa: E402
+from wordalign.finetuning import FinetuneResult, finetune, latest_checkpoint  # noqa: E402
 from wordalign.types import SentencePair  # noqa: E402
 
 LAYER = 1  # the tiny model has 2 layers; PSI classifies with the one above (2)
@@ -100,9 +100,9 @@ def test_finetune_each_objective_has_a_finite_loss_and_a_gradient(
 def test_finetune_so_target_is_the_awesome_extraction(tiny_model_dir: Path) -> None:
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
-    from wordalign.finetune._model import hidden_states_at, prepare
-    from wordalign.finetune.data import encode_pairs, side_batch, special_tokens
-    from wordalign.finetune.so import directional_probabilities, subword_links, word_links
+    from wordalign.finetuning._model import hidden_states_at, prepare
+    from wordalign.finetuning.data import encode_pairs, side_batch, special_tokens
+    from wordalign.finetuning.so import directional_probabilities, subword_links, word_links
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     model = AutoModelForMaskedLM.from_pretrained(tiny_model_dir).eval()
@@ -223,7 +223,7 @@ def test_finetune_errors(
 
 def test_finetune_import_does_not_import_torch() -> None:
     code = (
-        "import sys, wordalign.finetune, wordalign.cli.main\n"
+        "import sys, wordalign.finetuning, wordalign.cli.main\n"
         "wordalign.cli.main.build_parser()\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
     )

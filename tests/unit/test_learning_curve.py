@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,7 +16,10 @@ import pytest
 from wordalign.errors import LengthMismatchError, WordalignError
 from wordalign.experiments.learning_curve import (
     ALL,
+    METHOD_COLOURS,
     PAPER_TABLE4,
+    CurvePoint,
+    method_colour,
     parse_sizes,
     render_csv,
     render_markdown,
@@ -120,3 +126,73 @@ def test_learning_curve_png_with_matplotlib() -> None:
     )
     png = render_png(points)
     assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def _svg_colours(points: list[CurvePoint]) -> dict[str, str]:
+    # Method -> stroke of its legend line (the first legend line drawn for it).
+    svg = ET.fromstring(render_svg(points))
+    ns = "{http://www.w3.org/2000/svg}"
+    out: dict[str, str] = {}
+    lines = [e for e in svg.iter(f"{ns}line") if e.get("stroke-width") == "2"]
+    texts = [e.text for e in svg.iter(f"{ns}text") if e.text in {p.method for p in points}]
+    for line, text in zip(lines, texts, strict=True):
+        assert text is not None
+        out.setdefault(text, line.get("stroke", ""))
+    return out
+
+
+def _point(method: str) -> CurvePoint:
+    return CurvePoint(
+        method=method,
+        size=0,
+        label="gold",
+        train_pairs=2,
+        precision=0.5,
+        recall=0.5,
+        f1=0.5,
+        aer=0.3,
+        seconds=0.1,
+        paper=None,
+    )
+
+
+_PLOTTED = ["fastalign", "eflomal", "ibm1", "my-aligner"]
+
+
+@pytest.mark.parametrize(
+    "methods",
+    [
+        ["eflomal"],
+        ["my-aligner", "ibm1", "eflomal"],
+        ["ibm1", "eflomal", "fastalign"],
+    ],
+)
+def test_learning_curve_colour_is_fixed_per_method(methods: list[str]) -> None:
+    # The colour of a method must not depend on which other methods are plotted, nor in what
+    # order: eflomal is always the same green.
+    reference = _svg_colours([_point(m) for m in _PLOTTED])
+    assert len(set(reference.values())) == len(_PLOTTED)
+    colours = _svg_colours([_point(m) for m in methods])
+    assert colours == {m: reference[m] for m in methods}
+    assert colours == {m: method_colour(m) for m in methods}
+    assert colours["eflomal"] == METHOD_COLOURS["eflomal"]
+
+
+def test_learning_curve_unknown_method_colour_is_stable() -> None:
+    # A checksum, not hash(): the same in another process (hash() of str is salted per process).
+    code = (
+        "from wordalign.experiments.learning_curve import method_colour; "
+        "print(method_colour('my-aligner'))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout.strip()
+        for seed in range(4)
+    }
+    assert runs == {method_colour("my-aligner")}
+    assert method_colour("my-aligner") not in METHOD_COLOURS.values()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wordalign.errors import LengthMismatchError, UnknownNameError
-from wordalign.symmetrize import METHODS, SYMMETRIZATION_METHODS, symmetrize, symmetrize_all
+from wordalign.symmetrization import METHODS, SYMMETRIZATION_METHODS, symmetrize, symmetrize_all
 from wordalign.types import Alignment, Link
 
 

@@ -147,7 +147,8 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
         metavar="METHOD",
         help=(
             "how a two-direction aligner combines its directions: "
-            f"{', '.join(SYMMETRIZE_CHOICES)} (default: the aligner's own)"
+            f"{', '.join(SYMMETRIZE_CHOICES)} (default: the aligner's own: posterior-mean for "
+            "eflomal, grow-diag-final-and for ibm1 and fastalign)"
         ),
     )
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (random_state)")
@@ -177,7 +178,12 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
         const=False,
         help="hide progress bars (they show only on a terminal anyway)",
     )
-    statistical = parser.add_argument_group("statistical aligners (ibm1, fastalign, eflomal)")
+    statistical = parser.add_argument_group(
+        "statistical aligners (ibm1, fastalign, eflomal)",
+        "Their defaults differ: eflomal lowercases, keeps the first 5 characters of each token "
+        "(--src-prefix, --tgt-prefix) and symmetrizes with posterior-mean; ibm1 and fastalign "
+        "keep case and whole tokens and symmetrize with grow-diag-final-and.",
+    )
     statistical.add_argument(
         "--posterior-threshold",
         type=float,
@@ -194,7 +200,9 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     neural = parser.add_argument_group("embedding aligners (simalign-*, awesome)")
     neural.add_argument("--layer", type=int, metavar="N", help="hidden layer to take (default 8)")
     neural.add_argument(
-        "--level", choices=("subword", "word"), help="SimAlign: link subwords or words"
+        "--level",
+        choices=("subword", "word"),
+        help="SimAlign: link subwords or words (default: subword)",
     )
     neural.add_argument("--device", metavar="DEV", help="auto (default), cpu, cuda, cuda:N or mps")
     neural.add_argument("--batch-size", type=int, metavar="N", help="sentences per forward pass")
@@ -248,7 +256,10 @@ def add_eflomal_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--lowercase",
         action=argparse.BooleanOptionalAction,
-        help="lowercase tokens first (ibm1 and fastalign take it too, off by default there)",
+        help=(
+            "lowercase tokens first; ibm1 and fastalign take it too (off by default there); "
+            "for eflomal"
+        ),
     )
     pivot = parser.add_argument_group(
         "trilingual priors (eflomal)",

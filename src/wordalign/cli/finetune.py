@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from wordalign.cli.align import add_bitext_options, read_pairs
-from wordalign.finetune.trainer import DEFAULT_OBJECTIVES, OBJECTIVES, finetune, parse_objectives
+from wordalign.finetuning.trainer import DEFAULT_OBJECTIVES, OBJECTIVES, finetune, parse_objectives
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from typing import Any
 from wordalign.errors import LengthMismatchError
 from wordalign.io.files import STDIO, check_writable, display_name
 from wordalign.io.pharaoh import read_pharaoh, write_pharaoh
-from wordalign.symmetrize import METHODS, VARIANTS, symmetrize_all
+from wordalign.symmetrization import METHODS, VARIANTS, symmetrize_all
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

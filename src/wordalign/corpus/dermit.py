@@ -277,8 +277,8 @@ def resolve_data_dir(
         return download_dermit(cache, progress=progress)
     if not available_years(cache):
         raise WordalignError(
-            f"DERMIT data not found: pass --data DIR, set {ENV_DATA}, or download it into "
-            f"{cache} (wordalign corpus download)"
+            f"DERMIT data not found: pass --data DIR (with make demo: {ENV_DATA}=DIR make demo), "
+            f"set {ENV_DATA}, or download it into {cache} (wordalign corpus download)"
         )
     return cache
 
@@ -391,8 +391,8 @@ def _stream(url: str, part: Path, *, progress: bool, timeout: float) -> None:
         if isinstance(reason, socket.timeout | TimeoutError | ConnectionError):
             raise _Interrupted(str(reason)) from None
         raise WordalignError(
-            f"{url}: cannot download ({reason}); check the network, or pass --data DIR "
-            "with a copy of the corpus"
+            f"{url}: cannot download ({reason}); check the network, or give a copy of the "
+            f"corpus with --data DIR (with make demo: {ENV_DATA}=DIR make demo)"
         ) from None
     with response:
         status = response.status

@@ -420,6 +420,28 @@ def bootstrap_dictionary(
     }
 
 
+# Fewer confident beads than this say little about the length model of a language pair.
+_MIN_LENGTH_SAMPLES = 20
+
+
+def _fit_length_model(
+    lengths: Iterable[tuple[int, int]], ratio: float | None = None
+) -> tuple[float, float] | None:
+    """``(ratio, variance)`` of :func:`estimate_length_model`, or ``None`` with too few lengths.
+
+    A given ``ratio`` is kept and only the variance around it is estimated.
+    """
+    arr = np.array([(s, t) for s, t in lengths if s > 0 and t > 0], dtype=np.float64)
+    if arr.shape[0] < _MIN_LENGTH_SAMPLES:
+        return None
+    if ratio is None:
+        ratio = float(arr[:, 1].sum() / arr[:, 0].sum())
+    z = (arr[:, 1] - ratio * arr[:, 0]) / np.sqrt(arr[:, 0])
+    mad = float(np.median(np.abs(z - np.median(z))))
+    variance = (1.4826 * mad) ** 2
+    return ratio, max(variance, 0.5)
+
+
 def estimate_length_model(
     lengths: Iterable[tuple[int, int]], *, default_variance: float = 6.8
 ) -> tuple[float, float]:
@@ -427,16 +449,11 @@ def estimate_length_model(
 
     The ratio is the ratio of the sums (Gale & Church 1993, sec. 2); the variance is that of
     ``(l_tgt - ratio * l_src) / sqrt(l_src)``, estimated robustly (from the median absolute
-    deviation, so that the few misaligned beads do not inflate it).
+    deviation, so that the few misaligned beads do not inflate it). With fewer than 20 usable
+    lengths, ``(1.0, default_variance)``.
     """
-    arr = np.array([(s, t) for s, t in lengths if s > 0 and t > 0], dtype=np.float64)
-    if arr.shape[0] < 20:
-        return 1.0, default_variance
-    ratio = float(arr[:, 1].sum() / arr[:, 0].sum())
-    z = (arr[:, 1] - ratio * arr[:, 0]) / np.sqrt(arr[:, 0])
-    mad = float(np.median(np.abs(z - np.median(z))))
-    variance = (1.4826 * mad) ** 2
-    return ratio, max(variance, 0.5)
+    fitted = _fit_length_model(lengths)
+    return fitted if fitted is not None else (1.0, default_variance)
 
 
 # One memo per process (workers of a pool each fill their own).
@@ -446,9 +463,9 @@ DocumentPair: TypeAlias = tuple[Sequence[str], Sequence[str]]
 
 
 def _align_chunk(
-    job: tuple[list[DocumentPair], str, str, Dictionary | None, SentAlignParams, float | None],
+    job: tuple[list[DocumentPair], str, str, Dictionary | None, SentAlignParams],
 ) -> list[list[Bead]]:
-    docs, src_lang, tgt_lang, dictionary, params, ratio = job
+    docs, src_lang, tgt_lang, dictionary, params = job
     out = []
     for src, tgt in docs:
         src_feats = sentence_features(
@@ -457,7 +474,7 @@ def _align_chunk(
         tgt_feats = sentence_features(
             tgt, side="tgt", cognate_len=params.cognate_len, dictionary=dictionary, cache=_CACHE
         )
-        doc_ratio = ratio if ratio is not None else _ratio_for(
+        doc_ratio = params.ratio if params.ratio is not None else _ratio_for(
             src_feats, tgt_feats, src_lang, tgt_lang
         )  # fmt: skip
         out.append(align_features(src_feats, tgt_feats, ratio=doc_ratio, params=params))
@@ -473,12 +490,20 @@ class CorpusSentenceAligner:
 
     Attributes:
         src_lang, tgt_lang: language codes.
-        params: aligner parameters of the first pass (the second pass uses the estimated length
-            model instead of ``params.ratio`` / ``params.variance``).
+        params: aligner parameters. A given ``params.ratio`` is used as given in both passes (only
+            the variance around it is estimated); with ``ratio=None`` pass 1 estimates each
+            document's ratio from its total lengths and pass 2 uses the ratio estimated from the
+            confident beads of the whole corpus. Pass 2 uses the estimated variance instead of
+            ``params.variance``. With fewer than 20 confident beads nothing is estimated and
+            pass 2 keeps the length model of pass 1.
         bootstrap: dictionary-learning thresholds.
         dictionary: a dictionary to use from the first pass on (merged with the learned one).
         n_jobs: worker processes (1: none); the order of the results never depends on it.
         show_progress: show progress bars.
+        dictionary_: the dictionary of pass 2 (set by :meth:`align`).
+        ratio_: the ratio of pass 2; ``None`` when each document used its own (too few confident
+            beads and no ``params.ratio``).
+        variance_: the variance of pass 2.
     """
 
     src_lang: str
@@ -494,7 +519,7 @@ class CorpusSentenceAligner:
 
     def align(self, documents: Sequence[DocumentPair]) -> list[list[Bead]]:
         """Align every document pair; returns the beads of each, in input order."""
-        first = self._run_pass(documents, self.dictionary, self.params, None, "pass 1")
+        first = self._run_pass(documents, self.dictionary, self.params, "pass 1")
         lengths: list[tuple[int, int]] = []
         word_pairs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         for (src, tgt), beads in zip(documents, first, strict=True):
@@ -502,22 +527,23 @@ class CorpusSentenceAligner:
                 s, t = src[bead.src_idx[0]], tgt[bead.tgt_idx[0]]
                 lengths.append((len(s.strip()), len(t.strip())))
                 word_pairs.append((_CACHE.words(s), _CACHE.words(t)))
-        ratio, variance = estimate_length_model(lengths, default_variance=self.params.variance)
-        self.ratio_, self.variance_ = ratio, variance
+        second_params = self.params
+        fitted = _fit_length_model(lengths, self.params.ratio)
+        if fitted is not None:
+            second_params = replace(self.params, ratio=fitted[0], variance=fitted[1])
+        self.ratio_, self.variance_ = second_params.ratio, second_params.variance
         learned = bootstrap_dictionary(word_pairs, self.bootstrap)
         merged: dict[str, tuple[str, ...]] = dict(learned)
         for word, translations in (self.dictionary or {}).items():
             merged[word] = tuple(dict.fromkeys([*translations, *merged.get(word, ())]))
         self.dictionary_ = merged
-        second_params = replace(self.params, variance=variance)
-        return self._run_pass(documents, merged, second_params, None, "pass 2")
+        return self._run_pass(documents, merged, second_params, "pass 2")
 
     def _run_pass(
         self,
         documents: Sequence[DocumentPair],
         dictionary: Dictionary | None,
         params: SentAlignParams,
-        ratio: float | None,
         desc: str,
     ) -> list[list[Bead]]:
         chunk = 64
@@ -528,7 +554,6 @@ class CorpusSentenceAligner:
                 self.tgt_lang,
                 dictionary,
                 params,
-                ratio,
             )
             for k in range(0, len(documents), chunk)
         ]

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,9 +27,11 @@ from wordalign.errors import WordalignError
 from wordalign.types import Alignment, SentencePair
 
 __all__ = [
+    "METHOD_COLOURS",
     "PAPER_TABLE4",
     "CurvePoint",
     "PaperRow",
+    "method_colour",
     "parse_sizes",
     "render_csv",
     "render_markdown",
@@ -338,7 +341,28 @@ def render_json(points: Sequence[CurvePoint]) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
-_COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e")
+METHOD_COLOURS: dict[str, str] = {
+    "fastalign": "#1f77b4",
+    "eflomal": "#2ca02c",
+    "ibm1": "#d62728",
+}
+"""Fixed colour of each statistical aligner, so that a method looks the same in every plot."""
+
+# Colours for methods not in METHOD_COLOURS (none of which it uses, so that an unknown method is
+# never mistaken for a known one).
+_PALETTE = ("#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def method_colour(method: str) -> str:
+    """The plot colour of a method: fixed, whatever the other methods of the plot and their order.
+
+    Methods without an entry in :data:`METHOD_COLOURS` get a palette colour chosen by a checksum
+    of their name (CRC-32, not ``hash()``, which changes from one process to the next).
+    """
+    known = METHOD_COLOURS.get(method)
+    if known is not None:
+        return known
+    return _PALETTE[zlib.crc32(method.encode("utf-8")) % len(_PALETTE)]
 
 
 def _series(points: Sequence[CurvePoint]) -> dict[str, list[CurvePoint]]:
@@ -414,8 +438,8 @@ def render_svg(points: Sequence[CurvePoint], width: int = 720, height: int = 440
         f'transform="rotate(-90 18 {top + plot_h / 2})">AER (lower is better)</text>'
     )
     legend_y = top + 10
-    for index, (method, pts) in enumerate(series.items()):
-        colour = _COLOURS[index % len(_COLOURS)]
+    for method, pts in series.items():
+        colour = method_colour(method)
         ours = " ".join(f"{px(p.train_pairs):.1f},{py(p.aer):.1f}" for p in pts)
         out.append(f'<polyline points="{ours}" fill="none" stroke="{colour}" stroke-width="2"/>')
         out.extend(
@@ -460,8 +484,8 @@ def render_png(points: Sequence[CurvePoint]) -> bytes | None:
     except ImportError:
         return None
     fig, ax = plt.subplots(figsize=(7.2, 4.4), dpi=100)
-    for index, (method, pts) in enumerate(_series(points).items()):
-        colour = _COLOURS[index % len(_COLOURS)]
+    for method, pts in _series(points).items():
+        colour = method_colour(method)
         ax.plot(
             [p.train_pairs for p in pts], [p.aer for p in pts], "o-", color=colour, label=method
         )

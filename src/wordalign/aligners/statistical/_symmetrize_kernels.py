@@ -1,6 +1,6 @@
 """Numba symmetrization of two directional Viterbi arrays over a whole corpus.
 
-The same heuristics as :mod:`wordalign.symmetrize` (which stays the reference and the API for
+The same heuristics as :mod:`wordalign.symmetrization` (which stays the reference and the API for
 alignments read from files), computed on a small grid per sentence instead of Python sets: on the
 100k DERMIT pairs the set version took 7 s single-threaded at the end of every eflomal run, and its
 per-sentence frozensets cost more memory than the sampler. Equality with the set version is tested
@@ -16,7 +16,7 @@ import wordalign._numba_cache  # noqa: F401  # isort: skip  (before numba: NUMBA
 import numpy as np
 from numba import njit
 
-# Method codes (wordalign.symmetrize.METHODS order, then the two single directions).
+# Method codes (wordalign.symmetrization.METHODS order, then the two single directions).
 INTERSECTION, UNION, GROW, GROW_DIAG, GROW_DIAG_FINAL, GROW_DIAG_FINAL_AND = 0, 1, 2, 3, 4, 5
 FORWARD, REVERSE = 6, 7
 METHOD_CODES = {

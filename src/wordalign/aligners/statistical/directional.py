@@ -32,7 +32,7 @@ grown like grow-diag over links that reach a lower threshold (see :mod:`._poster
 
 def symmetrize_names() -> tuple[str, ...]:
     """Every accepted ``symmetrize`` value of a directional aligner."""
-    from wordalign.symmetrize import METHODS
+    from wordalign.symmetrization import METHODS
 
     return (*METHODS, *ONE_DIRECTION, *POSTERIOR_METHODS)
 
@@ -70,7 +70,7 @@ def combine_directions(
 ) -> PackedAlignments:
     """Symmetrize the two directions into one alignment per sentence.
 
-    The heuristics of :mod:`wordalign.symmetrize` on the Viterbi arrays, or one of
+    The heuristics of :mod:`wordalign.symmetrization` on the Viterbi arrays, or one of
     :data:`POSTERIOR_METHODS` on the posteriors, computed by numba kernels over the whole
     corpus; the result keeps the links in flat arrays. With ``posteriors``, every link carries
     a score: the mean of its posteriors in the directions the method reads (the geometric mean
@@ -80,9 +80,9 @@ def combine_directions(
         forward: generators of the target tokens (source indices or -1).
         reverse: generators of the source tokens (target indices or -1).
         encoded: the bitext both arrays refer to.
-        method: a heuristic of :mod:`wordalign.symmetrize`, ``"forward"`` / ``"reverse"``
+        method: a heuristic of :mod:`wordalign.symmetrization`, ``"forward"`` / ``"reverse"``
             for one direction alone (the other array is then ignored), or a posterior method.
-        variant: the order of visits, ``"moses"`` or ``"atools"`` (see :mod:`wordalign.symmetrize`).
+        variant: the order of visits, ``"moses"`` or ``"atools"`` (see :mod:`wordalign.symmetrization`).
         posteriors: ``(forward, reverse)`` link posteriors; needed by the posterior methods.
         threshold, grow_threshold: of the posterior methods (see :data:`POSTERIOR_METHODS`);
             ``grow_threshold=None`` does not grow.
@@ -92,7 +92,7 @@ def combine_directions(
     """
     from wordalign.aligners.statistical import _posterior_kernels as soft
     from wordalign.aligners.statistical import _symmetrize_kernels as kernels
-    from wordalign.symmetrize import VARIANTS
+    from wordalign.symmetrization import VARIANTS
 
     src_off, tgt_off = encoded.src.offsets, encoded.tgt.offsets
     fwd_post, rev_post = posteriors if posteriors is not None else (None, None)

@@ -469,7 +469,7 @@ class Eflomal(Aligner):
         lowercase: lowercase tokens before anything else (the reference always does).
         src_prefix_len, src_suffix_len, tgt_prefix_len, tgt_suffix_len: when non-zero, keep only
             that many leading (then trailing) characters of each token: crude stemming.
-        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, ``"forward"`` /
+        symmetrize: a heuristic of :mod:`wordalign.symmetrization`, ``"forward"`` /
             ``"reverse"`` for one direction alone (only that direction is then sampled), or a
             posterior method (``"posterior-mean"``, ``"posterior-geometric"``: see
             :data:`~wordalign.aligners.statistical.directional.POSTERIOR_METHODS`).

@@ -234,7 +234,7 @@ class FastAlign(Aligner):
         variational_bayes: Dirichlet prior on the lexical table, mean-field update (``-v``).
         alpha: concentration of that Dirichlet prior (``-a``); must be > 0.
         p0: probability of aligning to NULL (``-p``).
-        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, ``"forward"`` /
+        symmetrize: a heuristic of :mod:`wordalign.symmetrization`, ``"forward"`` /
             ``"reverse"`` for one direction alone (only that direction is then trained), or a
             posterior method (``"posterior-mean"``, ``"posterior-geometric"``: see
             :data:`~wordalign.aligners.statistical.directional.POSTERIOR_METHODS`).

@@ -155,7 +155,7 @@ class IBM1(Aligner):
 
     Args:
         n_iter: EM iterations (at least 1).
-        symmetrize: a heuristic of :mod:`wordalign.symmetrize`, or ``"forward"`` (source→target
+        symmetrize: a heuristic of :mod:`wordalign.symmetrization`, or ``"forward"`` (source→target
             model alone: every target word gets at most one source word) or ``"reverse"``; only
             the directions needed are trained; or a posterior method (``"posterior-mean"``,
             ``"posterior-geometric"``: see

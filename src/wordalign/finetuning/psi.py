@@ -17,7 +17,7 @@ from typing import Literal
 
 import torch
 
-from wordalign.finetune.data import EncodedPair, EncodedSide
+from wordalign.finetuning.data import EncodedPair, EncodedSide
 
 Side = Literal["src", "tgt"]
 
@@ -79,7 +79,7 @@ def draw_psi_rows(indices: Sequence[int], n_pairs: int, generator: torch.Generat
 def row_sides(
     rows: Sequence[PsiRow], pairs: Sequence[EncodedPair]
 ) -> list[tuple[EncodedSide, EncodedSide]]:
-    """The sentences of each row, for :func:`wordalign.finetune.data.joint_batch`."""
+    """The sentences of each row, for :func:`wordalign.finetuning.data.joint_batch`."""
 
     def side(ref: tuple[int, Side]) -> EncodedSide:
         pair = pairs[ref[0]]

@@ -37,8 +37,8 @@ from wordalign.types import SentencePair
 if TYPE_CHECKING:
     import torch
 
-    from wordalign.finetune.data import EncodedCorpus, SpecialTokens
-    from wordalign.finetune.psi import PsiHead
+    from wordalign.finetuning.data import EncodedCorpus, SpecialTokens
+    from wordalign.finetuning.psi import PsiHead
 
 logger = logging.getLogger(__name__)
 
@@ -286,8 +286,8 @@ def finetune(
             "(use overwrite to replace it)"
         )
     tokenizer = _load_tokenizer(str(existing) if existing is not None else name)
-    from wordalign.finetune._model import model_limit
-    from wordalign.finetune.data import encode_pairs, special_tokens
+    from wordalign.finetuning._model import model_limit
+    from wordalign.finetuning.data import encode_pairs, special_tokens
 
     try:
         specials = special_tokens(tokenizer)
@@ -488,7 +488,7 @@ class _Trainer:
         total: int,
         out: Path,
     ) -> None:
-        from wordalign.finetune._model import prepare
+        from wordalign.finetuning._model import prepare
 
         self.torch = torch
         self.network = network.to(device)
@@ -516,7 +516,7 @@ class _Trainer:
         torch.manual_seed(seed)
         self.generator = torch.Generator().manual_seed(seed)
         if "psi" in self.objectives:
-            from wordalign.finetune.psi import PsiHead
+            from wordalign.finetuning.psi import PsiHead
 
             init = torch.Generator().manual_seed(seed + 1)
             config = self.network.config
@@ -596,7 +596,7 @@ class _Trainer:
                 bar.close()
 
     def _train_step(self) -> dict[str, float]:
-        from wordalign.finetune.data import batch_indices
+        from wordalign.finetuning.data import batch_indices
 
         accumulation = int(self.settings["gradient_accumulation_steps"])
         batch_size = int(self.settings["batch_size"])
@@ -624,9 +624,9 @@ class _Trainer:
 
     def _batch_losses(self, indices: list[int], accumulation: int) -> dict[str, float]:
         """Forward and backward passes of every objective on one batch (gradients accumulate)."""
-        from wordalign.finetune._model import hidden_states_at
-        from wordalign.finetune.data import joint_batch, side_batch
-        from wordalign.finetune.mlm import mask_tokens, masked_lm_loss
+        from wordalign.finetuning._model import hidden_states_at
+        from wordalign.finetuning.data import joint_batch, side_batch
+        from wordalign.finetuning.mlm import mask_tokens, masked_lm_loss
 
         torch = self.torch
         pairs = [self.corpus.pairs[k] for k in indices]
@@ -638,8 +638,8 @@ class _Trainer:
         tgt = side_batch([p.tgt for p in pairs], self.specials)
 
         if "so" in self.objectives or "co" in self.objectives:
-            from wordalign.finetune.co import co_loss
-            from wordalign.finetune.so import directional_probabilities, so_loss
+            from wordalign.finetuning.co import co_loss
+            from wordalign.finetuning.so import directional_probabilities, so_loss
 
             src_ids, src_att = self._tensor(src.input_ids), self._tensor(src.attention_mask)
             tgt_ids, tgt_att = self._tensor(tgt.input_ids), self._tensor(tgt.attention_mask)
@@ -688,7 +688,7 @@ class _Trainer:
             losses["mlm"] = sum(values) / len(values)
 
         if "tlm" in self.objectives:
-            from wordalign.finetune.tlm import tlm_orders, tlm_rows
+            from wordalign.finetuning.tlm import tlm_orders, tlm_rows
 
             coin = float(torch.rand((), generator=self.generator).item())
             values = []
@@ -710,7 +710,7 @@ class _Trainer:
             losses["tlm"] = sum(values) / len(values)
 
         if "psi" in self.objectives and self.psi_head is not None:
-            from wordalign.finetune.psi import draw_psi_rows, psi_loss, row_sides
+            from wordalign.finetuning.psi import draw_psi_rows, psi_loss, row_sides
 
             rows = draw_psi_rows(indices, len(self.corpus.pairs), self.generator)
             joint = joint_batch(row_sides(rows, self.corpus.pairs), self.specials, half)
@@ -726,8 +726,8 @@ class _Trainer:
 
     def _guide(self, src: Any, tgt: Any) -> torch.Tensor:
         """The SO target from the current model, dropout off and without gradients."""
-        from wordalign.finetune._model import hidden_states_at
-        from wordalign.finetune.so import directional_probabilities, so_guide, subword_links
+        from wordalign.finetuning._model import hidden_states_at
+        from wordalign.finetuning.so import directional_probabilities, so_guide, subword_links
 
         torch = self.torch
         layer = int(self.settings["align_layer"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wordalign.finetune.data import EncodedPair, EncodedSide
+from wordalign.finetuning.data import EncodedPair, EncodedSide
 
 
 def tlm_rows(

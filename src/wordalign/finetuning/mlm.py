@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from wordalign.finetune.data import SpecialTokens
+from wordalign.finetuning.data import SpecialTokens
 
 IGNORE = -100
 """Label of a position that is not predicted."""
