@@ -180,7 +180,7 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     )
     statistical = parser.add_argument_group(
         "statistical aligners (ibm1, fastalign, eflomal)",
-        "Their defaults differ: eflomal lowercases, keeps the first 5 characters of each token "
+        "Their defaults differ: eflomal lowercases, keeps the first 7 characters of each token "
         "(--src-prefix, --tgt-prefix) and symmetrizes with posterior-mean; ibm1 and fastalign "
         "keep case and whole tokens and symmetrize with grow-diag-final-and.",
     )
