@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
-import sys
-import types
-import typing
 from typing import TYPE_CHECKING, Any
 
 from wordalign.aligners.base import Aligner
+from wordalign.aligners.params import ParamType, accepts, param_type
 from wordalign.aligners.statistical.directional import symmetrize_names
 from wordalign.errors import WordalignError
 from wordalign.io.bitext import load_bitext
@@ -331,7 +329,7 @@ def aligner_params(args: argparse.Namespace, cls: type[Aligner]) -> dict[str, An
         value = getattr(args, flag, None)
         if value is None:
             continue
-        if param in valid and _accepts(_param_type(cls, param), value):
+        if param in valid and accepts(param_type(cls, param), value):
             params[param] = value
         else:
             log.warning("%s takes no --%s; ignored", cls.__name__, flag.replace("_", "-"))
@@ -339,64 +337,6 @@ def aligner_params(args: argparse.Namespace, cls: type[Aligner]) -> dict[str, An
         name, value = parse_param(cls, item)
         params[name] = value
     return params
-
-
-class _ParamType(typing.NamedTuple):
-    """What a parameter holds: Python types, literal choices, and whether ``None`` is allowed."""
-
-    kinds: tuple[type, ...]
-    choices: tuple[Any, ...]
-    optional: bool
-
-
-def _param_type(cls: type[Aligner], name: str) -> _ParamType:
-    """The type of parameter ``name`` of ``cls``, from its annotation or else its default."""
-    parameter = inspect.signature(cls.__init__).parameters[name]
-    annotation = parameter.annotation
-    if isinstance(annotation, str):
-        # Postponed (``from __future__ import annotations``): evaluated in the aligner's module
-        # as typing.get_type_hints does, but one parameter at a time, so that a name imported
-        # for type checking only (SimAlign's ``Precision``) leaves just that one to its default.
-        module = sys.modules.get(cls.__init__.__module__)
-        try:
-            annotation = eval(annotation, dict(vars(module)) if module else {})
-        except (NameError, AttributeError, SyntaxError, TypeError):
-            annotation = inspect.Parameter.empty
-    kinds: list[type] = []
-    choices: list[Any] = []
-    optional = parameter.default is None
-
-    def walk(t: Any) -> None:
-        nonlocal optional
-        origin = typing.get_origin(t)
-        if t is None or t is type(None):
-            optional = True
-        elif origin is typing.Literal:
-            choices.extend(typing.get_args(t))
-        elif origin is typing.Union or origin is types.UnionType:
-            for arg in typing.get_args(t):
-                walk(arg)
-        elif t in (bool, int, float, str):
-            kinds.append(t)
-
-    if annotation is not inspect.Parameter.empty:
-        walk(annotation)
-    if not kinds and not choices and parameter.default not in (None, inspect.Parameter.empty):
-        kinds.append(type(parameter.default))
-    return _ParamType(tuple(kinds), tuple(choices), optional)
-
-
-def _accepts(expected: _ParamType, value: Any) -> bool:
-    """Whether a flag's (already typed) value suits a parameter of type ``expected``."""
-    if expected.choices:
-        return value in expected.choices
-    if not expected.kinds:
-        return True
-    if isinstance(value, bool):
-        return bool in expected.kinds
-    if isinstance(value, int):
-        return int in expected.kinds or float in expected.kinds
-    return any(isinstance(value, kind) for kind in expected.kinds)
 
 
 def parse_param(cls: type[Aligner], item: str) -> tuple[str, Any]:
@@ -419,14 +359,14 @@ def parse_param(cls: type[Aligner], item: str) -> tuple[str, Any]:
             f"its parameters: {', '.join(names)}"
         )
     try:
-        return name, _convert(_param_type(cls, name), text.strip())
+        return name, _convert(param_type(cls, name), text.strip())
     except ValueError as exc:
         raise WordalignError(
             f"--param {item!r}: bad value for parameter {name!r} of {where}: {exc}"
         ) from None
 
 
-def _convert(expected: _ParamType, text: str) -> Any:
+def _convert(expected: ParamType, text: str) -> Any:
     if expected.optional and text.lower() == "none":
         return None
     if expected.choices:
