@@ -122,7 +122,7 @@ class LexicalPrior:
 def pivot_prior(
     src_pivot: Iterable[PairLike],
     tgt_pivot: Iterable[PairLike],
-    weight: float = 1.0,
+    weight: float = 20.0,
     min_prob: float = 0.01,
     top_k: int = 10,
     like: Eflomal | None = None,
