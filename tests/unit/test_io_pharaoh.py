@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wordalign.errors import InputFormatError
 from wordalign.io.pharaoh import format_pharaoh, parse_pharaoh_links, read_pharaoh, write_pharaoh
-from wordalign.types import Alignment
+from wordalign.types import Alignment, PackedAlignments
 
 ALIGNMENTS = [
     Alignment([(0, 0), (1, 2)]),
@@ -151,3 +152,19 @@ def test_io_pharaoh_probabilities_in_parse_links() -> None:
         parse_pharaoh_links("0-0-1.5", probabilities=True)
     with pytest.raises(ValueError, match=r"bad link '0-0--0\.5'"):
         parse_pharaoh_links("0-0--0.5", probabilities=True)  # negative scores never parse
+
+
+def test_packed_scored_alignments_round_trip(tmp_path: Path) -> None:
+    # Two pairs, the second without links; one link beyond the pre-formatted 128 x 128 range.
+    packed = PackedAlignments(
+        np.array([0, 1, 200]), np.array([0, 2, 3]), np.array([0, 3, 3]),
+        np.array([0.9312, 0.5, 1.0], dtype=np.float32),
+    )  # fmt: skip
+    path = tmp_path / "packed.txt"
+    write_pharaoh(path, packed, with_scores=True)
+    assert path.read_text() == "0-0-0.9312 1-2-0.5 200-3-1\n\n"
+    back = list(read_pharaoh(path, probabilities=True))
+    assert back == list(packed)
+    assert back[0].scores == pytest.approx(packed[0].scores)
+    write_pharaoh(path, packed)  # without scores: plain links
+    assert path.read_text() == "0-0 1-2 200-3\n\n"
