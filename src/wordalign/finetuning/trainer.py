@@ -809,20 +809,10 @@ class _Trainer:
 
 
 def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    """A tqdm bar over steps with the losses as postfix, on the terms of
-    :func:`wordalign._progress.progress` (stderr; hidden off a terminal unless
-    ``WORDALIGN_PROGRESS=1``)."""
+    """A display over steps with the losses as postfix (:func:`wordalign._progress.bar`: a bar
+    on a terminal, a line at least every 30 s elsewhere); None when not ``enabled``."""
     if not enabled:
         return None
-    from tqdm.auto import tqdm
+    from wordalign._progress import bar
 
-    force = os.environ.get("WORDALIGN_PROGRESS") == "1"
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc="fine-tuning",
-        unit="step",
-        disable=None if not force else False,
-        dynamic_ncols=True,
-        leave=False,
-    )
+    return bar(total=total, desc="fine-tuning", initial=initial, unit="step")
