@@ -23,12 +23,10 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-from bench_statistical import _sample_tree_rss, run_worker, score, write_training_set
+from bench_statistical import run_sampled, run_worker, score, write_training_set
 
 REPO = Path(__file__).resolve().parent.parent
 PEER_PYTHON = REPO / ".venv-peers" / "bin" / "python"
@@ -67,7 +65,6 @@ ROWS: list[tuple[str, str, str]] = [
 
 def run_command(argv: list[str]) -> dict[str, float]:
     """Wall time, CPU time (self + children) and peak resident memory of one CLI run."""
-    env = dict(os.environ, WORDALIGN_PROGRESS="0")
     wrapper = (
         "import json, resource, sys\n"
         "from wordalign.cli.main import main\n"
@@ -78,26 +75,16 @@ def run_command(argv: list[str]) -> dict[str, float]:
         "'peak_mb': int(hwm[0].split()[1]) / 1024 if hwm else u.ru_maxrss / 1024, "
         "'code': code}))\n"
     )
-    start = time.perf_counter()
-    with subprocess.Popen(
-        [sys.executable, "-c", wrapper, *argv],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    ) as proc:  # fmt: skip
-        peak = [0]
-        stop = threading.Event()
-        sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, stop, peak))
-        sampler.start()
-        stdout, stderr = proc.communicate()
-        wall = time.perf_counter() - start
-        stop.set()
-        sampler.join()
+    returncode, stdout, stderr, wall, tree_peak = run_sampled(
+        [sys.executable, "-c", wrapper, *argv]
+    )
     usage: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1]) if stdout.strip() else {}
-    if proc.returncode != 0 or usage.get("code") not in (0, None):
+    if returncode != 0 or usage.get("code") not in (0, None):
         raise RuntimeError(f"wordalign {shlex.join(argv)} failed: {stderr[-2000:]}")
     return {
         "wall_s": wall,
         "cpu_s": float(usage["cpu_s"]),
-        "tree_mb": max(float(usage["peak_mb"]), peak[0] / 2**20),
+        "tree_mb": max(float(usage["peak_mb"]), tree_peak / 2**20),
     }
 
 

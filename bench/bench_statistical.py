@@ -116,6 +116,18 @@ def run_worker(
         python, str(Path(__file__).resolve()), "--worker", kind, "--method", method,
         "--params", json.dumps(params), "--src", str(src), "--tgt", str(tgt), "--out", str(out),
     ]  # fmt: skip
+    returncode, stdout, stderr, wall, tree_peak = run_sampled(cmd)
+    if returncode != 0:
+        raise RuntimeError(f"{kind} {method} failed ({returncode}): {stderr[-2000:]}")
+    usage: dict[str, float] = json.loads(stdout.strip().splitlines()[-1])
+    usage["wall_s"] = wall
+    usage["tree_mb"] = max(usage["peak_mb"], tree_peak / 2**20)
+    return usage
+
+
+def run_sampled(cmd: list[str]) -> tuple[int, str, str, float, int]:
+    """Run ``cmd`` (progress off) while sampling its process tree's resident memory:
+    ``(returncode, stdout, stderr, wall seconds, peak tree bytes)``."""
     env = dict(os.environ, WORDALIGN_PROGRESS="0")
     start = time.perf_counter()
     with subprocess.Popen(
@@ -129,12 +141,7 @@ def run_worker(
         wall = time.perf_counter() - start
         sampling.set()
         sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{kind} {method} failed ({proc.returncode}): {stderr[-2000:]}")
-    usage: dict[str, float] = json.loads(stdout.strip().splitlines()[-1])
-    usage["wall_s"] = wall
-    usage["tree_mb"] = max(usage["peak_mb"], peak[0] / 2**20)
-    return usage
+    return proc.returncode, stdout, stderr, wall, peak[0]
 
 
 def _tree_rss(pid: int) -> int:
