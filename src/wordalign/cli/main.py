@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ COMMANDS = {
 }
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("wordalign: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `wordalign align ... | head`: the reader went away; that is not an error of ours.
         return 0
@@ -76,4 +78,12 @@ def entry_point() -> None:
     """Console-script entry: restores default SIGPIPE handling, then exits with main's code."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    sys.exit(main())
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        # An aligner's worker threads may still be inside a numba kernel that cannot be
+        # stopped (wordalign._threads); exiting normally would wait for it to return. Outputs
+        # are already cleaned up: the interrupt unwound through every writer.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

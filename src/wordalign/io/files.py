@@ -164,8 +164,14 @@ def check_writable(path: PathLike, overwrite: bool = True) -> None:
             continue
         if not parent.is_dir():
             raise WordalignError(f"{target}: cannot write ({parent} is a file, not a folder)")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise WordalignError(f"{target}: cannot write (no permission to write in {parent})")
+        # Try it rather than ask os.access: root passes os.access on a read-only file system
+        # or in /sys, where creating a file still fails.
+        try:
+            tempfile.TemporaryFile(dir=parent).close()
+        except OSError:
+            raise WordalignError(
+                f"{target}: cannot write (no permission to write in {parent})"
+            ) from None
         return
 
 

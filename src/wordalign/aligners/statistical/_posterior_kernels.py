@@ -162,9 +162,11 @@ def posterior_symmetrize(
     """
     n = len(src_offsets) - 1
     max_cells, max_src, max_tgt = _grid_sizes(src_offsets, tgt_offsets)
+    # One sentence's grids at a time, sized to the largest pair (m * n cells); the combined
+    # score overwrites the forward grid, which the next sentence rebuilds anyway.
     fwd = np.zeros(max_cells)
     rev = np.zeros(max_cells)
-    score = np.zeros(max_cells)
+    score = fwd
     linked = np.zeros(max_cells, dtype=np.bool_)
     src_al = np.zeros(max_src, dtype=np.bool_)
     tgt_al = np.zeros(max_tgt, dtype=np.bool_)
@@ -190,7 +192,10 @@ def posterior_symmetrize(
                 tgt_al[c % nt] = True
         if grow_threshold < threshold:
             _grow(score, linked, ns, nt, grow_threshold, src_al, tgt_al)
-        need = end + ns * nt
+        n_links = 0
+        for c in range(ns * nt):
+            n_links += linked[c]
+        need = end + n_links
         if need > len(out_src):
             size = max(need, 2 * len(out_src))
             out_src = grown(out_src, size)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
+from wordalign._threads import worker_pool
 from wordalign.aligners.base import (
     Aligner,
     ArraySpec,
@@ -371,7 +371,7 @@ class FastAlign(Aligner):
             trainers.append(_Trainer(self, encoded.tgt, encoded.src, n_tgt, n_src))
         outputs: list[tuple[Links | None, LinkPosteriors | None]] = []
         # The two directions are independent: one thread each, the kernels release the GIL.
-        with ThreadPoolExecutor(max_workers=len(trainers)) as pool:
+        with worker_pool(len(trainers)) as pool:
             list(pool.map(_Trainer.prepare, trainers))
             steps = progress_bar(
                 range(int(self.n_iter) - 1),
@@ -407,7 +407,7 @@ class FastAlign(Aligner):
             model, src, tgt = job
             return self._outputs(model, src, tgt, viterbi, posteriors)
 
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        with worker_pool(len(jobs)) as pool:
             outputs = list(pool.map(run, jobs))
         return self._combine(outputs, encoded)
 

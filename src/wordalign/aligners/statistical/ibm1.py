@@ -18,7 +18,6 @@ t(f | e), Brown et al. 1993, eq. 76; see :mod:`.posteriors`); otherwise none are
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -26,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
+from wordalign._threads import worker_pool
 from wordalign.aligners.base import (
     Aligner,
     ArraySpec,
@@ -249,7 +249,7 @@ class IBM1(Aligner):
         if want_rev:
             jobs.append((encoded.tgt, encoded.src, n_tgt, n_src))
         # The directions are independent and the kernels release the GIL: one thread each.
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        with worker_pool(len(jobs)) as pool:
             states = list(pool.map(lambda job: train_direction(*job), jobs))
             iterations = progress_bar(
                 range(int(self.n_iter)),
@@ -283,7 +283,7 @@ class IBM1(Aligner):
             return (decode(*job) if viterbi else None), (posteriors(*job) if wants else None)
 
         jobs = self._jobs(encoded, want_fwd, want_rev)
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        with worker_pool(len(jobs)) as pool:
             results = dict(zip(jobs, pool.map(run, jobs.values()), strict=True))
         forward, fwd_post = results.get("forward", (None, None))
         reverse, rev_post = results.get("reverse", (None, None))
