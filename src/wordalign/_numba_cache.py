@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from wordalign.corpus.dermit import user_cache_dir
+from wordalign.io.files import probe_folder
 
 ENV_NUMBA_CACHE = "NUMBA_CACHE_DIR"
 
@@ -49,7 +49,7 @@ def numba_cache_dir() -> Path:
 def _writable(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=folder).close()
+        probe_folder(folder)
     except OSError:
         return False
     return True

@@ -1,6 +1,6 @@
-"""Worker threads for the statistical aligners' two directions, stoppable by Ctrl-C.
+"""Worker threads for the statistical aligners (directions, eflomal's samplers), stoppable by Ctrl-C.
 
-The directions train in parallel threads whose numba kernels release the GIL. A kernel cannot
+They run in parallel threads whose numba kernels release the GIL. A kernel cannot
 be stopped from outside, and one EM iteration over a large corpus can run for many seconds, so
 the main thread only waits: a SIGINT reaches it at once (a lock wait is interruptible on POSIX),
 and :func:`worker_pool` then leaves without joining the threads still inside a kernel. Their

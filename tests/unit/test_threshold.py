@@ -130,7 +130,7 @@ def test_threshold_parse_errors(text: str, message: str) -> None:
 
 
 def test_threshold_plot_svg_and_png() -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="plots need the 'plot' extra (matplotlib)")
     gold, pred = _random_corpus(0, n=10)
     curve = sweep_thresholds(gold, pred, parse_thresholds("0.1:0.9:0.1"))
     svg = render_threshold_curve(curve, "svg")

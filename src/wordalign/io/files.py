@@ -140,6 +140,14 @@ def _write_error(target: Path, exc: OSError) -> WordalignError:
     return WordalignError(f"{target}: cannot write ({_reason(exc)})")
 
 
+def probe_folder(folder: Path) -> None:
+    """Create and remove a temporary file in ``folder``; raises the OSError when that fails.
+
+    Trying is the only reliable question: root passes ``os.access`` on a read-only file system
+    or in /sys, where creating a file still fails."""
+    tempfile.TemporaryFile(dir=folder).close()
+
+
 def check_writable(path: PathLike, overwrite: bool = True) -> None:
     """Fail early, before any work, when an output file obviously cannot be written.
 
@@ -164,14 +172,10 @@ def check_writable(path: PathLike, overwrite: bool = True) -> None:
             continue
         if not parent.is_dir():
             raise WordalignError(f"{target}: cannot write ({parent} is a file, not a folder)")
-        # Try it rather than ask os.access: root passes os.access on a read-only file system
-        # or in /sys, where creating a file still fails.
         try:
-            tempfile.TemporaryFile(dir=parent).close()
-        except OSError:
-            raise WordalignError(
-                f"{target}: cannot write (no permission to write in {parent})"
-            ) from None
+            probe_folder(parent)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
         return
 
 

@@ -31,7 +31,12 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry, grown, word_sentences
+from wordalign.aligners.statistical._table_kernels import (
+    find_entry,
+    grown,
+    sort_row,
+    word_sentences,
+)
 
 SMOOTH = 1e-9
 """Probability of a pair missing from the table (and of every pair before the first M-step)."""
@@ -242,9 +247,7 @@ def sort_rows(row_ptr: np.ndarray, cols: np.ndarray, probs: np.ndarray) -> None:
     for r in range(row_ptr.shape[0] - 1):
         a = row_ptr[r]
         b = row_ptr[r + 1]
-        order = np.argsort(cols[a:b])
-        cols[a:b] = cols[a:b][order]
-        probs[a:b] = probs[a:b][order]
+        sort_row(cols[a:b], probs[a:b])
 
 
 @njit(cache=True, nogil=True)

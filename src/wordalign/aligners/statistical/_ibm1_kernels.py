@@ -28,7 +28,12 @@ import math
 import numpy as np
 from numba import njit
 
-from wordalign.aligners.statistical._table_kernels import find_entry, grown, word_sentences
+from wordalign.aligners.statistical._table_kernels import (
+    find_entry,
+    grown,
+    sort_row,
+    word_sentences,
+)
 
 SMOOTH = 1e-9
 """t(f | e) of a pair that is not in the table."""
@@ -76,6 +81,7 @@ def build_rows(
         row_ptr[row + 1] = row_ptr[row] + size
     cols = np.empty(row_ptr[n_rows], dtype=np.int32)
     mark[:] = -1
+    no_carry = np.empty(0, dtype=np.float64)
     for row in range(n_rows):
         pos = row_ptr[row]
         for s in range(occ[row], occ[row + 1]):
@@ -86,7 +92,7 @@ def build_rows(
                     mark[f] = row
                     cols[pos] = f
                     pos += 1
-        cols[row_ptr[row] : pos] = np.sort(cols[row_ptr[row] : pos])
+        sort_row(cols[row_ptr[row] : pos], no_carry)
     return row_ptr, cols
 
 

@@ -76,3 +76,39 @@ def grown(a: np.ndarray, size: int) -> np.ndarray:
     for k in range(len(a)):
         out[k] = a[k]
     return out
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(keys: np.ndarray, carry: np.ndarray, root: int, end: int) -> None:
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and keys[child] < keys[child + 1]:
+            child += 1
+        if keys[root] >= keys[child]:
+            return
+        keys[root], keys[child] = keys[child], keys[root]
+        if len(carry):
+            carry[root], carry[child] = carry[child], carry[root]
+        root = child
+
+
+@njit(cache=True, nogil=True)
+def sort_row(keys: np.ndarray, carry: np.ndarray) -> None:
+    """Sort ``keys`` ascending in place (heapsort; a table row's keys are distinct, so stability
+    does not matter), making the same swaps in ``carry`` (as long as ``keys``, or empty).
+
+    Not ``np.sort``/``np.argsort``: with both loaded from numba's on-disk cache, IBM1's table
+    build (``np.sort``) followed by fastalign's row sort (``np.argsort``) in one process crashed
+    it (segmentation fault in fastalign's ``sort_rows``, numba 0.68.1: the second ``make test``
+    on a warm cache, in tests/cli/test_align_cli.py); freshly compiled, the same run passes.
+    A sort of our own is compiled into each kernel like any other code."""
+    n = len(keys)
+    for start in range(n // 2 - 1, -1, -1):
+        _sift_down(keys, carry, start, n)
+    for end in range(n - 1, 0, -1):
+        keys[0], keys[end] = keys[end], keys[0]
+        if len(carry):
+            carry[0], carry[end] = carry[end], carry[0]
+        _sift_down(keys, carry, 0, end)

@@ -47,7 +47,6 @@ import queue
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -55,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wordalign._progress import progress as progress_bar
+from wordalign._threads import worker_pool
 from wordalign.aligners.base import Aligner, PairLike, as_pairs
 from wordalign.aligners.statistical import _eflomal_kernels as kernels
 from wordalign.aligners.statistical.corpus import (
@@ -813,20 +813,19 @@ class Eflomal(Aligner):
                 for _ in range(item):
                     yield None
 
-        pool = ThreadPoolExecutor(max_workers=workers)
-        try:
-            futures = [pool.submit(work, position) for position in range(len(units))]
-            for _ in progress_bar(progress_ticks(), total=total, desc=desc, enabled=self.progress):
-                pass
-            for future in futures:
-                future.result()
-        except BaseException:
-            # KeyboardInterrupt (or a failed unit): units not started are dropped, running ones
-            # leave at their next kernel call, within one sweep.
-            stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown()
+        with worker_pool(workers) as pool:
+            try:
+                futures = [pool.submit(work, position) for position in range(len(units))]
+                ticking = progress_ticks()
+                for _ in progress_bar(ticking, total=total, desc=desc, enabled=self.progress):
+                    pass
+                for future in futures:
+                    future.result()
+            except BaseException:
+                # KeyboardInterrupt (or a failed unit): worker_pool drops the units not started;
+                # running ones leave at their next kernel call, within one sweep.
+                stop.set()
+                raise
         out: dict[str, I32] = {}
         posts: dict[str, LinkPosteriors] = {}
         for index, direction in directions.items():
