@@ -16,7 +16,7 @@ export WORDALIGN_DATA
 TEST_NUMBA_CACHE := $(CURDIR)/.venv/numba-cache
 OUT ?= out
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv test lint demo bench bench-finetune bench-hybrid clean
 
 venv: $(STAMP)
 
@@ -72,6 +72,18 @@ $(TRILINGUAL): | $(STAMP)
 
 bench: $(TRILINGUAL) $(PEERS)
 	$(BIN)/python bench/run.py
+
+# The long benchmarks (about an hour each on two cores): each replaces its own section of
+# bench/RESULTS.md and keeps the others. bench-finetune: fine-tuning the real multilingual-e5-small
+# on DE-RM pairs (gold sentences left out), AER on the dev gold before and at each checkpoint
+# (plot: $(OUT)/bench-finetune/aer_vs_steps.{svg,png}). bench-hybrid: the hybrid aligner (eflomal +
+# e5-small) on the gold + all corpus pairs, the user's command timed, and the weight x threshold
+# grid over 3 seeds (plot: bench/hybrid_grid.svg).
+bench-finetune: $(CORPUS)
+	$(BIN)/python bench/run.py --only finetune
+
+bench-hybrid: $(CORPUS)
+	$(BIN)/python bench/run.py --only hybrid
 
 clean:
 	rm -rf $(VENV) .venv-peers $(OUT) .pytest_cache .mypy_cache .ruff_cache

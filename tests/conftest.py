@@ -62,6 +62,45 @@ def _neural() -> Any:
     return torch
 
 
+def _real_model_module() -> Any:
+    """bench/real_model.py, imported by path (bench/ is not a package)."""
+    import importlib.util
+    import sys
+
+    name = "wordalign_bench_real_model"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "real_model.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def bench_real_model() -> Any:
+    """The module bench/real_model.py (it builds the real encoder's folder)."""
+    return _real_model_module()
+
+
+@pytest.fixture(scope="session")
+def e5_small() -> Path:
+    """The Hugging Face folder of the real multilingual-e5-small encoder (12 layers, hidden 384),
+    built once into $WORDALIGN_CACHE/models from ../shared/models (or $WORDALIGN_MODELS); skips
+    the test when that source or the neural extra is absent, as on a user's fresh clone."""
+    _neural()
+    pytest.importorskip("safetensors", reason="building the e5 model needs safetensors")
+    real_model = _real_model_module()
+    folder: Path | None = real_model.e5_small_folder()
+    if folder is None:
+        pytest.skip(
+            f"real model source not found: {real_model.models_dir() / real_model.SOURCE} "
+            f"(set {real_model.ENV_MODELS} to the folder holding it)"
+        )
+    return folder
+
+
 def _training_text(folder: Path | None) -> list[str]:
     if folder is None:
         rng = random.Random(0)

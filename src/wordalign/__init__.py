@@ -46,6 +46,10 @@ _LAZY: dict[str, str] = {
     "LexicalPrior": "wordalign.aligners.statistical.pivot",
     "SimAlign": "wordalign.aligners.embedding.simalign",
     "AwesomeAlign": "wordalign.aligners.embedding.awesome",
+    "Hybrid": "wordalign.aligners.hybrid.hybrid",
+    "EmbeddingMap": "wordalign.embed.mapping",
+    "fit_map": "wordalign.embed.mapping",
+    "load_map": "wordalign.embed.mapping",
     "Document": "wordalign.corpus.dermit",
     "iter_documents": "wordalign.corpus.dermit",
     "download_dermit": "wordalign.corpus.dermit",
@@ -69,6 +73,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:
     from wordalign.aligners.embedding.awesome import AwesomeAlign
     from wordalign.aligners.embedding.simalign import SimAlign
+    from wordalign.aligners.hybrid.hybrid import Hybrid
     from wordalign.aligners.statistical.eflomal import Eflomal
     from wordalign.aligners.statistical.fastalign import FastAlign
     from wordalign.aligners.statistical.ibm1 import IBM1
@@ -84,6 +89,7 @@ if TYPE_CHECKING:
     from wordalign.corpus.segment import segment, segment_document
     from wordalign.corpus.sentalign import Bead, CorpusSentenceAligner, align_sentences
     from wordalign.corpus.tokenize import normalize, tokenize
+    from wordalign.embed.mapping import EmbeddingMap, fit_map, load_map
     from wordalign.experiments.learning_curve import run_learning_curve
     from wordalign.experiments.methods import MethodsRun, run_methods
     from wordalign.finetuning.trainer import FinetuneResult, finetune
@@ -114,9 +120,11 @@ __all__ = [
     "CorpusSentenceAligner",
     "Document",
     "Eflomal",
+    "EmbeddingMap",
     "FastAlign",
     "FilterReport",
     "FinetuneResult",
+    "Hybrid",
     "InputFormatError",
     "LengthMismatchError",
     "LexicalPrior",
@@ -138,9 +146,11 @@ __all__ = [
     "evaluate",
     "evaluate_sentences",
     "finetune",
+    "fit_map",
     "get_aligner",
     "iter_documents",
     "load_bitext",
+    "load_map",
     "normalize",
     "pivot_prior",
     "read_alignments",

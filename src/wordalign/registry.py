@@ -19,6 +19,7 @@ ALIGNERS: dict[str, str] = {
     "awesome": "wordalign.aligners.embedding.awesome:AwesomeAlign",
     "eflomal": "wordalign.aligners.statistical.eflomal:Eflomal",
     "fastalign": "wordalign.aligners.statistical.fastalign:FastAlign",
+    "hybrid": "wordalign.aligners.hybrid.hybrid:Hybrid",
     "ibm1": "wordalign.aligners.statistical.ibm1:IBM1",
     "simalign": "wordalign.aligners.embedding.simalign:SimAlign",
     "simalign-argmax": "wordalign.aligners.embedding.simalign:SimAlignArgmax",

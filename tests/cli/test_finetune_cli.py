@@ -42,9 +42,12 @@ def test_finetune_cli_trains_resumes_and_the_model_aligns(
     assert {p.name for p in out.glob("checkpoint-*")} == {"checkpoint-1", "checkpoint-2"}
 
     argv = flags(tiny_model_dir, bitext, out, "--max-steps", "4", "--save-steps", "1", "--json")
+    assert main([*argv, "--mlm-vocab", "corpus"]) == 2  # another setting: refused
+    capsys.readouterr()
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert f"wordalign: resuming from {out / 'checkpoint-2'} (step 2 of 4)" in captured.err
+    assert "holds no optimizer state" in captured.err
     result = json.loads(captured.out)
     assert (result["start_step"], result["steps"]) == (2, 4)
     assert len(result["losses"]["tlm"]) == len(result["losses"]["so"]) == 4
@@ -85,3 +88,31 @@ def test_finetune_cli_unknown_objective_is_one_line(
         "wordalign: error: unknown fine-tuning objective 'sso'; "
         "choose one of: co, mlm, psi, so, tlm\n"
     )
+
+
+def test_finetune_cli_model_without_head_needs_new_head(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from transformers import AutoModel
+
+    headless = tmp_path / "headless"
+    AutoModel.from_pretrained(tiny_model_dir).save_pretrained(headless)
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+        shutil.copy(tiny_model_dir / name, headless / name)
+    capsys.readouterr()  # transformers' own report of that load
+    bitext = tmp_path / "pairs.txt"
+    bitext.write_text("\n".join(PAIRS) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(flags(headless, bitext, out, "--max-steps", "1")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wordalign: error: model ") and err.count("\n") == 1
+    assert "no masked-language-model head" in err and "--new-head" in err
+
+    argv = flags(headless, bitext, out, "--max-steps", "1", "--new-head", "--save-optimizer")
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    (line,) = [x for x in err.splitlines() if "initialised randomly" in x]
+    assert line.startswith("wordalign: warning: model ") and "cls.predictions.bias" in line
+    assert (out / "checkpoint-1" / "optimizer.pt").is_file()

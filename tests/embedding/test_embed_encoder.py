@@ -50,8 +50,16 @@ def test_missing_model_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_layer_out_of_range(tiny_model_dir: Path) -> None:
-    with pytest.raises(WordalignError, match="layer 9 does not exist"):
+    with pytest.raises(WordalignError, match="has no layer 9: it has 2 layers"):
         load_encoder(tiny_model_dir, "cpu", layer=9)
+
+
+def test_layer_zero_is_the_embeddings(tiny_model_dir: Path) -> None:
+    words = [["Die", "Regierung", "informiert"]]
+    (zero,) = load_encoder(tiny_model_dir, "cpu", layer=0).embed(words)
+    (first,) = load_encoder(tiny_model_dir, "cpu", layer=1).embed(words)
+    assert zero.vectors.shape == first.vectors.shape
+    assert not np.allclose(zero.vectors, first.vectors)
 
 
 def test_subwords_map_to_words(tiny_model_dir: Path) -> None:

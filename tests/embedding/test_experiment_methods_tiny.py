@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,60 +23,41 @@ from wordalign.io.pharaoh import read_pharaoh
 from wordalign.types import Alignment, SentencePair
 
 LAYER = 2  # the tiny models' last layer (see conftest.py)
-PAIRS = [
-    SentencePair(("kala", "mun", "tschri"), ("lamun", "ka", "ri", "tschü")),
-    SentencePair(("gen", "ungai"), ("chgen", "ung", "ster")),
-    SentencePair((), ("ka",)),
-    SentencePair(("à", "kastergen", "ri", "lala", "ü"), ("ri", "à", "kastergen")),
-]
-GOLD = [
-    Alignment.from_pharaoh("0-1 1-0 2-3"),
-    Alignment.from_pharaoh("0-0 1-1 1p2"),
-    Alignment(),
-    Alignment.from_pharaoh("0-1 1-2 2-0"),
-]
 
 
 def test_shared_embeddings_give_each_aligners_own_links(
-    tiny_model_dir: Path, tiny_xlmr_dir: Path
+    tiny_model_dir: Path,
+    tiny_xlmr_dir: Path,
+    toy_pairs: list[SentencePair],
+    toy_gold: list[Alignment],
 ) -> None:
     models = [str(tiny_model_dir), str(tiny_xlmr_dir)]
-    run = experiment.run_methods(PAIRS, GOLD, models, layer=LAYER, device="cpu", progress=False)
+    run = experiment.run_methods(
+        toy_pairs, toy_gold, models, layer=LAYER, device="cpu", progress=False
+    )
     assert [r.system for r in run.results] == experiment.planned_systems(models)
     methods = ("argmax", "itermax", "match")
     for model, level, method in itertools.product(models, experiment.LEVELS, methods):
         aligner = SimAlign(model=model, method=method, level=level, layer=LAYER, device="cpu")  # type: ignore[arg-type]
-        own = aligner.align(PAIRS)
+        own = aligner.align(toy_pairs)
         assert run.predictions[f"{model}:{level}:{method}"] == own
     for model in models:
-        own = AwesomeAlign(model=model, layer=LAYER, device="cpu", progress=False).align(PAIRS)
+        own = AwesomeAlign(model=model, layer=LAYER, device="cpu", progress=False).align(toy_pairs)
         assert run.predictions[f"{model}:awesome"] == own
     assert run.predictions[f"{models[0]}:word:match"][2] == Alignment()
     for row in run.results:
         assert 0.0 <= row.aer <= 1.0 and row.paper is None and row.embed_seconds > 0
 
 
-def _write_gold(root: Path) -> Path:
-    gold = root / "gold_standard"
-    gold.mkdir(parents=True)
-    for name, lines in (
-        ("alignments_src_text.txt", [" ".join(p.src) for p in PAIRS]),
-        ("alignments_trg_text.txt", [" ".join(p.tgt) for p in PAIRS]),
-        ("alignments_pharaoh.txt", [g.to_pharaoh() for g in GOLD]),
-    ):
-        text = "".join(f"{2 * k}\t{line}\n" for k, line in enumerate(lines))
-        (gold / name).write_text(text, encoding="utf-8")
-    return root
-
-
 def test_cli_skips_a_model_it_cannot_load(
     tmp_path: Path,
     tiny_model_dir: Path,
+    toy_data_dir: Callable[..., Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # answer at once instead of probing the hub
-    data = _write_gold(tmp_path / "data")
+    data = toy_data_dir(index=True)
     out = tmp_path / "out"
     args = ["experiment", "methods", "--models", f"no-such-model,{tiny_model_dir}"]
     args += ["--finetuned", str(tiny_model_dir), "--layer", str(LAYER), "--device", "cpu"]

@@ -17,8 +17,10 @@ from wordalign.aligners.embedding import (
     entmax15,
     forward_argmax,
     itermax_links,
+    link_strength,
     match_links,
     null_align_filter,
+    pair_scores,
     softmax,
     word_links,
 )
@@ -248,3 +250,87 @@ def test_windows_cover_and_overlap() -> None:
     assert choose_window(plan_windows(10, 4), 10).tolist() == [0, 0, 0, 1, 1, 2, 2, 3, 3, 3]
     with pytest.raises(ValueError):
         plan_windows(10, 0)
+
+
+# -- awesome-align on any encoder: cosine, centring, temperature ---------------------------------
+
+
+def test_pair_scores_by_hand() -> None:
+    src = np.array([[2.0, 0.0], [1.0, 1.0]])
+    tgt = np.array([[3.0, 0.0], [0.0, 0.5]])
+    np.testing.assert_array_equal(pair_scores(src, tgt), [[6.0, 0.0], [3.0, 0.5]])
+    r = np.sqrt(0.5)
+    np.testing.assert_allclose(pair_scores(src, tgt, cosine=True), [[1.0, 0.0], [r, r]])
+    # The pair's mean is [1.5, 0.375]: centred src [.5, -.375], [-.5, .625];
+    # tgt [1.5, -.375], [-1.5, .125].
+    centred = [[0.75 + 0.140625, -0.75 - 0.046875], [-0.75 - 0.234375, 0.75 + 0.078125]]
+    np.testing.assert_allclose(pair_scores(src, tgt, center=True), centred)
+    a = np.array([[0.5, -0.375], [-0.5, 0.625]])
+    b = np.array([[1.5, -0.375], [-1.5, 0.125]])
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    np.testing.assert_allclose(pair_scores(src, tgt, cosine=True, center=True), a @ b.T)
+
+
+def test_pair_scores_edge_cases() -> None:
+    x = np.random.default_rng(3).normal(size=(3, 4)).astype(np.float32)
+    y = np.random.default_rng(4).normal(size=(2, 4)).astype(np.float32)
+    plain = pair_scores(x, y)
+    assert plain.dtype == np.float32
+    np.testing.assert_array_equal(plain, x @ y.T)  # the reference's numbers, bit for bit
+    # cosine is blind to the encoder's scale; a zero vector scores 0
+    cosine = pair_scores(x, y, cosine=True)
+    np.testing.assert_allclose(pair_scores(10 * x, y, cosine=True), cosine, rtol=1e-6)
+    assert pair_scores(np.zeros((1, 4)), y, cosine=True).tolist() == [[0.0, 0.0]]
+    # one vector per side: centring leaves opposite vectors (cosine -1), not zeros
+    assert pair_scores(np.array([[1.0, 0.0]]), np.array([[3.0, 0.0]]), True, True) == [[-1.0]]
+    assert pair_scores(np.zeros((0, 4)), y, cosine=True, center=True).shape == (0, 2)
+
+
+def test_link_strength_by_hand() -> None:
+    # scores / 0.5 = [[2, 0], [0, 0]]; rows and columns: [e^2, 1] / (e^2 + 1) and [.5, .5]
+    hi, lo = np.exp(2) / (np.exp(2) + 1), 1 / (np.exp(2) + 1)
+    strength = link_strength(np.array([[1.0, 0.0], [0.0, 0.0]]), temperature=0.5)
+    np.testing.assert_allclose(strength, [[hi, lo], [lo, 0.5]])
+    assert _links(awesome_links(np.array([[1.0, 0.0], [0.0, 0.0]]), 0.3, temperature=0.5)) == [
+        (0, 0),
+        (1, 1),
+    ]
+    # at temperature 1 the same threshold links everything but the weakest pair
+    # (rows [e, 1] / (e + 1) = [.731, .269]: the strengths are .731, .269, .269, .5)
+    assert _links(awesome_links(np.array([[1.0, 0.0], [0.0, 0.0]]), 0.25)) == [
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+    ]
+    for bad in (0.0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="temperature"):
+            link_strength(np.ones((2, 2)), temperature=bad)
+
+
+def test_temperature_one_is_the_reference_rule() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        m, n = (int(v) for v in rng.integers(1, 10, size=2))
+        scores = (rng.normal(size=(m, n)) * 5).astype(np.float32)
+        for threshold in (1e-3, 0.1, 0.4):
+            reference = (softmax(scores, 1) > threshold) & (softmax(scores, 0) > threshold)
+            np.testing.assert_array_equal(awesome_links(scores, threshold), reference)
+            np.testing.assert_array_equal(
+                awesome_links(scores, threshold, temperature=1.0), reference
+            )
+        sparse = (entmax15(scores, 1) > 0) & (entmax15(scores, 0) > 0)
+        np.testing.assert_array_equal(awesome_links(scores, 0.5, "entmax15"), sparse)
+        # a temperature T is the reference rule on scores / T
+        np.testing.assert_array_equal(
+            awesome_links(scores.astype(np.float64), 0.2, temperature=0.25),
+            awesome_links(scores.astype(np.float64) / 0.25, 0.2),
+        )
+
+
+def test_awesome_probabilities_take_the_temperature() -> None:
+    scores = np.array([[1.0, 0.0, 2.0], [0.5, 0.5, 0.0]])
+    np.testing.assert_allclose(
+        awesome_probabilities(scores, temperature=0.2), awesome_probabilities(scores / 0.2)
+    )

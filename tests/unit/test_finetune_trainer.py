@@ -3,6 +3,7 @@ trains, the SO target equals awesome extraction, resuming equals an uninterrupte
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import subprocess
@@ -43,10 +44,14 @@ PAIRS = synthetic_pairs(12)
 
 
 def encoder_weights(folder: Path) -> dict[str, Any]:
-    from transformers import AutoModelForMaskedLM
+    """The encoder's weights as the aligners load them (the pooler, absent from the folders
+    and drawn anew on every load, left out)."""
+    from transformers import AutoModel
 
-    model = AutoModelForMaskedLM.from_pretrained(folder)
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model = AutoModel.from_pretrained(folder)
+    return {
+        k: v.detach().clone() for k, v in model.state_dict().items() if not k.startswith("pooler.")
+    }
 
 
 def test_finetune_changes_weights_and_the_folder_aligns(
@@ -63,8 +68,16 @@ def test_finetune_changes_weights_and_the_folder_aligns(
     before, after = encoder_weights(tiny_model_dir), encoder_weights(out)
     assert before.keys() == after.keys()
     changed = [k for k in before if not torch.equal(before[k], after[k])]
-    assert "bert.encoder.layer.0.attention.self.query.weight" in changed
-    assert (out / "checkpoint-3" / "optimizer.pt").is_file()
+    assert "encoder.layer.0.attention.self.query.weight" in changed
+    # The encoder alone (what the aligners load), the trained head's own weights for resuming,
+    # no optimizer state unless asked for.
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["architectures"] == ["BertModel"]
+    checkpoint = out / "checkpoint-3"
+    assert (checkpoint / "lm_head.pt").is_file() and not (checkpoint / "optimizer.pt").exists()
+    head = torch.load(checkpoint / "lm_head.pt", weights_only=True)
+    assert head and all(k.startswith("cls.") for k in head)
+    assert "cls.predictions.decoder.weight" not in head  # tied to the input embeddings
 
     alignments = AwesomeAlign(model=str(out), layer=LAYER, device="cpu", progress=False).align(
         PAIRS[:3]
@@ -92,8 +105,8 @@ def test_finetune_each_objective_has_a_finite_loss_and_a_gradient(
     assert math.isfinite(loss)
     before, after = encoder_weights(tiny_model_dir), encoder_weights(tmp_path / objective)
     assert not torch.equal(
-        before["bert.encoder.layer.0.attention.self.query.weight"],
-        after["bert.encoder.layer.0.attention.self.query.weight"],
+        before["encoder.layer.0.attention.self.query.weight"],
+        after["encoder.layer.0.attention.self.query.weight"],
     )
 
 
@@ -155,7 +168,7 @@ def test_finetune_resumes_to_the_same_weights_as_an_uninterrupted_run(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
     settings: dict[str, Any] = dict(
-        objectives="tlm,so,psi", max_steps=4, save_steps=1, seed=3, **FAST
+        objectives="tlm,so,psi", max_steps=4, save_steps=1, seed=3, save_optimizer=True, **FAST
     )
     interrupted = tmp_path / "interrupted"
     with pytest.raises(_Stop):

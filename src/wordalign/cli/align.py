@@ -49,6 +49,11 @@ PARAM_FLAGS = {
     "null_align": "null_align",
     "threshold": "threshold",
     "extraction": "extraction",
+    "temperature": "temperature",
+    "similarity": "similarity",
+    "center": "center",
+    "weight": "weight",
+    "map": "map",
     "scores": "scores",
     "posterior_threshold": "posterior_threshold",
     "posterior_grow_threshold": "posterior_grow_threshold",
@@ -81,6 +86,10 @@ TRAINED_PARAMS = (
     "tgt_suffix_len",
 )
 
+# The awesome-align flags whose --help shows AwesomeAlign's defaults, read as the eflomal ones are.
+AWESOME_FLAGS = ("threshold", "extraction", "temperature", "similarity", "center")
+HYBRID_FLAGS = ("weight",)
+
 # The flags (argparse dests) of the eflomal group. Their --help shows eflomal's defaults, read
 # from its signature only when the help is shown: importing eflomal loads numba, which parsing a
 # command line must not do.
@@ -105,13 +114,21 @@ _FALSE = ("false", "0", "no")
 
 
 class HelpFormatter(argparse.HelpFormatter):
-    """Appends ``(default: X)`` to the help of the :data:`EFLOMAL_FLAGS`, X from eflomal."""
+    """Appends ``(default: X)`` to the help of the :data:`EFLOMAL_FLAGS`,
+    :data:`AWESOME_FLAGS` and :data:`HYBRID_FLAGS`, X from the aligner's signature."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = super()._get_help_string(action)
-        if text is None or action.dest not in EFLOMAL_FLAGS:
+        if text is None:
             return text
-        cls = get_aligner_class("eflomal")
+        if action.dest in EFLOMAL_FLAGS:
+            cls = get_aligner_class("eflomal")
+        elif action.dest in AWESOME_FLAGS:
+            cls = get_aligner_class("awesome")
+        elif action.dest in HYBRID_FLAGS:
+            cls = get_aligner_class("hybrid")
+        else:
+            return text
         parameter = inspect.signature(cls.__init__).parameters.get(PARAM_FLAGS[action.dest])
         if parameter is None or parameter.default is inspect.Parameter.empty:
             return text
@@ -195,7 +212,7 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
         help="posterior-mean/-geometric: then grow over neighbours reaching P (default: no growing)",
     )
     add_eflomal_options(parser)
-    neural = parser.add_argument_group("embedding aligners (simalign-*, awesome)")
+    neural = parser.add_argument_group("embedding aligners (simalign-*, awesome; hybrid's encoder)")
     neural.add_argument("--layer", type=int, metavar="N", help="hidden layer to take (default 8)")
     neural.add_argument(
         "--level",
@@ -211,9 +228,44 @@ def add_aligner_options(parser: argparse.ArgumentParser, method_required: bool) 
     neural.add_argument(
         "--null-align", type=float, metavar="P", help="SimAlign null-alignment entropy filter"
     )
-    neural.add_argument("--threshold", type=float, metavar="T", help="awesome: softmax threshold")
+    neural.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="awesome: probability both directions must exceed ('wordalign tune' chooses it)",
+    )
     neural.add_argument(
         "--extraction", choices=("softmax", "entmax15"), help="awesome: extraction method"
+    )
+    neural.add_argument(
+        "--temperature",
+        type=float,
+        metavar="T",
+        help="awesome: scores are divided by T before softmax (about 0.05 with cosine)",
+    )
+    neural.add_argument(
+        "--similarity",
+        choices=("dot", "cosine"),
+        help="awesome: dot products (the reference's) or cosines of L2-normalised vectors",
+    )
+    neural.add_argument(
+        "--center",
+        action=argparse.BooleanOptionalAction,
+        help="awesome: subtract the sentence pair's mean subword vector first",
+    )
+    neural.add_argument(
+        "--map",
+        metavar="FILE",
+        help="simalign-*, awesome, hybrid: a map from 'wordalign embed map' (same model, --layer)",
+    )
+    hybrid = parser.add_argument_group(
+        "hybrid (eflomal + an encoder)",
+        "eflomal's link posteriors mixed with the encoder's (--model, --layer, --temperature: a "
+        "softmax over cosines) and symmetrized by --posterior-threshold; the eflomal flags "
+        "--n-samplers, --rel-iterations, --src-prefix, --tgt-prefix, --lowercase apply.",
+    )
+    hybrid.add_argument(
+        "--weight", type=float, metavar="W", help="hybrid: the encoder's share of the mixture"
     )
 
 
@@ -422,12 +474,19 @@ def build_aligner(args: argparse.Namespace) -> Aligner:
             )
         return load_model(args)
     cls = get_aligner_class(args.method)
-    if cls.trainable and args.model is not None:
+    if cls.trainable and args.model is not None and not takes_encoder(cls):
         return load_model(args)
     params = aligner_params(args, cls)
     if args.model is not None:
         params["model"] = args.model
     return cls(**params)
+
+
+def takes_encoder(cls: type[Aligner]) -> bool:
+    """Whether the aligner's ``model`` parameter is an encoder (a name or folder, like the
+    embedding aligners' and ``hybrid``'s), rather than eflomal's model depth."""
+    default = inspect.signature(cls.__init__).parameters.get("model")
+    return default is not None and isinstance(default.default, str)
 
 
 def load_model(args: argparse.Namespace) -> Aligner:
@@ -463,8 +522,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--model",
         metavar="M",
         help=(
-            "for embedding aligners: the encoder (hub name, local folder, mbert or xlmr); "
-            "otherwise a model folder saved by 'wordalign train' (no training then)"
+            "for embedding aligners and hybrid: the encoder (hub name, local folder, mbert or "
+            "xlmr); otherwise a model folder saved by 'wordalign train' (no training then; a "
+            "saved hybrid model: --model DIR without --method)"
         ),
     )
     parser.add_argument("--out", default="-", metavar="FILE", help="output (default: stdout)")

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         # Wrong options fail before any file is read.
         thresholds = parse_thresholds(args.thresholds or DEFAULT_THRESHOLDS)
         if args.plot is not None:
-            _plot_format(args.plot)
+            plot_format(args.plot)
         if args.per_sentence is not None:
             raise WordalignError("--per-sentence cannot be combined with a threshold sweep")
     for output in (args.per_sentence, args.plot):
@@ -158,13 +158,13 @@ def _run_sweep(
     thresholds: list[float],
 ) -> int:
     names = display_name(args.gold), display_name(args.pred)
-    fmt = _resolve_format(args.pred, args.pred_format)
+    fmt = resolve_format(args.pred, args.pred_format)
     _check_probabilities(pred, names[1], fmt, args.pred_one_based)
     curve = sweep_thresholds(gold, pred, thresholds, *names)
     if args.plot is not None:
         from wordalign.evaluation.plots import render_threshold_curve
 
-        atomic_write_bytes(args.plot, render_threshold_curve(curve, _plot_format(args.plot)))
+        atomic_write_bytes(args.plot, render_threshold_curve(curve, plot_format(args.plot)))
     print(json.dumps(curve.to_dict()) if args.json else curve.format())
     return 0
 
@@ -181,7 +181,7 @@ def _load(
     if pairs is not None:
         # check_bounds names a line for Pharaoh and a sentence id for NAACL, so it needs the
         # format.
-        resolved = _resolve_format(path, fmt)
+        resolved = resolve_format(path, fmt)
         check_bounds(alignments, pairs, display_name(path), one_based, option, resolved)
     return alignments
 
@@ -207,7 +207,7 @@ def _check_counts(
     sides = (("gold", gold, pred), ("pred", pred, gold))
     for side, mine, other in sides:
         path = getattr(args, side)
-        if not no_texts or _resolve_format(path, getattr(args, f"{side}_format")) != "naacl":
+        if not no_texts or resolve_format(path, getattr(args, f"{side}_format")) != "naacl":
             continue
         if not getattr(args, f"{side}_one_based") and len(mine) == len(other) + 1:
             if not mine[0].possible:
@@ -269,7 +269,7 @@ def check_index_bases(
         far = far_links(gold, pred)
         if far:
             index, (i, j), gold_max = far[0]
-            fmt = _resolve_format(args.pred, args.pred_format)
+            fmt = resolve_format(args.pred, args.pred_format)
             base = 1 if args.pred_one_based else 0
             if fmt == "pharaoh":
                 where, link = f"{display_name(args.pred)}:{index + 1}", f"{i + base}-{j + base}"
@@ -350,7 +350,8 @@ def far_links(
     return found
 
 
-def _resolve_format(path: str, fmt: AlignmentFormat) -> Literal["pharaoh", "naacl"]:
+def resolve_format(path: str, fmt: AlignmentFormat) -> Literal["pharaoh", "naacl"]:
+    """``fmt``, or for ``auto`` the format of the file's first line (``pharaoh`` for stdin)."""
     if fmt != "auto":
         return fmt
     # stdin cannot be read twice, and what is piped in is `wordalign align` output.
@@ -389,7 +390,12 @@ def _check_probabilities(
             raise InputFormatError(name, index + 1, reason)
 
 
-def _plot_format(path: str) -> Literal["svg", "png"]:
+def plot_format(path: str) -> Literal["svg", "png"]:
+    """``svg`` or ``png``, from the suffix of a ``--plot`` file name.
+
+    Raises:
+        WordalignError: for another suffix.
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".svg":
         return "svg"

@@ -4,6 +4,8 @@
   [--methods fastalign,eflomal] --out DIR``: Table 4 and Figures 4-5 of Dolev (2023).
 * ``wordalign experiment methods --models mbert,xlmr [--finetuned DIR] [--levels subword,word]
   [--methods argmax,itermax,match,awesome] --out DIR``: Tables 5 and 2 and Figures 7-9.
+* ``wordalign experiment methods --models PATH --layers 4-12 --out DIR``: the same systems at
+  every layer of a range, AER against the layer beside the paper's layer-8 numbers.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wordalign.errors import UnknownNameError, WordalignError
+
+if TYPE_CHECKING:
+    from wordalign.types import Alignment, SentencePair
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +109,15 @@ def _add_methods_parser(sub: Any) -> None:
         help="SimAlign methods and awesome (default: %(default)s)",
     )
     methods.add_argument("--layer", type=int, default=8, help="hidden state (default: 8)")
+    methods.add_argument(
+        "--layers",
+        metavar="A-B[,N]",
+        help=(
+            "layer sweep instead of the tables at --layer: every method and level at each of "
+            "these hidden states (e.g. 4-12; one forward pass per sentence), written to "
+            "OUT/layers.{md,csv,json,svg,png}"
+        ),
+    )
     methods.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     methods.add_argument(
         "--batch-size", type=int, default=32, help="sentences per forward pass (default: 32)"
@@ -175,6 +189,26 @@ def _gold_dir(data: str | None, progress: bool) -> Path:
     return folder
 
 
+def _fresh_out(args: argparse.Namespace, marker: str) -> Path:
+    """``--out``, once it is known not to hold ``marker`` (unless ``--overwrite``)."""
+    from wordalign.experiments._report import check_fresh
+
+    out = Path(args.out)
+    check_fresh(out, marker, overwrite=args.overwrite)
+    return out
+
+
+def _read_gold(args: argparse.Namespace) -> tuple[list[SentencePair], list[Alignment], Path]:
+    """The gold sentence pairs and alignments of ``--data``, and the source text's path."""
+    from wordalign.io.bitext import read_parallel
+    from wordalign.io.pharaoh import read_pharaoh
+
+    gold_dir = _gold_dir(args.data, progress=not args.no_progress)
+    src_path = gold_dir / "alignments_src_text.txt"
+    pairs = list(read_parallel(src_path, gold_dir / "alignments_trg_text.txt"))
+    return pairs, list(read_pharaoh(gold_dir / "alignments_pharaoh.txt")), src_path
+
+
 def _log_point(point: Any) -> None:
     log.info(
         "%s N=%d: P %.3f R %.3f AER %.3f (%.1f s)",
@@ -189,8 +223,7 @@ def run_learning_curve(args: argparse.Namespace) -> int:
         run_learning_curve,
         write_results,
     )
-    from wordalign.io.bitext import read_bitext, read_parallel
-    from wordalign.io.pharaoh import read_pharaoh
+    from wordalign.io.bitext import read_bitext
     from wordalign.registry import get_aligner_class
 
     sizes = parse_sizes(args.sizes)
@@ -206,14 +239,8 @@ def run_learning_curve(args: argparse.Namespace) -> int:
             f"{pairs_file}: no such file (build it with 'wordalign corpus build --pairs "
             f"{args.pair} --out {pairs_file.parent}')"
         )
-    out = Path(args.out)
-    if not args.overwrite and (out / "learning_curve.md").exists():
-        raise WordalignError(f"{out}: holds results already (use --overwrite to replace them)")
-    gold_dir = _gold_dir(args.data, progress=not args.no_progress)
-    gold_pairs = list(
-        read_parallel(gold_dir / "alignments_src_text.txt", gold_dir / "alignments_trg_text.txt")
-    )
-    gold = list(read_pharaoh(gold_dir / "alignments_pharaoh.txt"))
+    out = _fresh_out(args, "learning_curve.md")
+    gold_pairs, gold, _ = _read_gold(args)
     corpus = list(read_bitext(pairs_file))
     points = run_learning_curve(
         gold_pairs,
@@ -267,12 +294,60 @@ def _log_result(row: Any) -> None:
     log.info("%s: P %.3f R %.3f AER %.3f", row.system, row.precision, row.recall, row.aer)
 
 
+def _log_layer_result(row: Any) -> None:
+    log.info(
+        "%s layer %d: P %.3f R %.3f AER %.3f",
+        *(row.series, row.layer, row.precision, row.recall, row.aer),
+    )
+
+
+def run_layer_sweep(args: argparse.Namespace) -> int:
+    """``experiment methods --layers``: every method and level at every layer of the range."""
+    from wordalign.experiments import layers as sweeps
+    from wordalign.experiments import methods as experiment
+
+    layers = sweeps.parse_layers(args.layers)
+    models = experiment.parse_list(args.models, what="model")
+    levels = experiment.parse_list(args.levels, experiment.LEVELS, "level")
+    methods = experiment.parse_list(args.methods, experiment.DEFAULT_METHODS, "method")
+    for flag, value in (
+        ("--finetuned", args.finetuned),
+        ("--statistical", args.statistical),
+        ("--compare", args.compare),
+        ("--pictures", args.pictures),
+    ):
+        if value:
+            raise WordalignError(f"{flag} does not go with --layers (a sweep has no such rows)")
+    out = _fresh_out(args, "layers.md")
+    pairs, gold, _ = _read_gold(args)
+    sweep = sweeps.run_layer_sweep(
+        pairs,
+        gold,
+        models,
+        layers,
+        levels=levels,
+        methods=methods,
+        device=args.device,
+        batch_size=args.batch_size,
+        precision=args.precision,
+        progress=not args.no_progress,
+        on_result=_log_layer_result,
+        on_skip=_skip_line,
+    )
+    written = sweeps.write_layer_sweep(sweep, out, overwrite=args.overwrite)
+    sys.stdout.write(sweeps.render_layers_markdown(sweep))
+    for path in written:
+        log.info("wrote %s", path)
+    return 0
+
+
 def run_methods(args: argparse.Namespace) -> int:
     from wordalign.experiments import methods as experiment
-    from wordalign.io.bitext import read_bitext, read_parallel
-    from wordalign.io.pharaoh import read_pharaoh
+    from wordalign.io.bitext import read_bitext
     from wordalign.registry import get_aligner_class
 
+    if args.layers is not None:
+        return run_layer_sweep(args)
     models = experiment.parse_list(args.models, what="model")
     finetuned = [f.strip() for f in args.finetuned.split(",") if f.strip()]
     levels = experiment.parse_list(args.levels, experiment.LEVELS, "level")
@@ -306,13 +381,8 @@ def run_methods(args: argparse.Namespace) -> int:
         for system in pair:
             if system not in planned:
                 raise UnknownNameError("system for --compare", system, planned)
-    out = Path(args.out)
-    if not args.overwrite and (out / "methods.md").exists():
-        raise WordalignError(f"{out}: holds results already (use --overwrite to replace them)")
-    gold_dir = _gold_dir(args.data, progress=not args.no_progress)
-    src_path = gold_dir / "alignments_src_text.txt"
-    pairs = list(read_parallel(src_path, gold_dir / "alignments_trg_text.txt"))
-    gold = list(read_pharaoh(gold_dir / "alignments_pharaoh.txt"))
+    out = _fresh_out(args, "methods.md")
+    pairs, gold, src_path = _read_gold(args)
     ids = _gold_ids(src_path)
     if args.pictures is None:
         pictures = ids[:3]

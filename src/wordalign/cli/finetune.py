@@ -12,7 +12,13 @@ import sys
 from typing import Any
 
 from wordalign.cli.align import add_bitext_options, read_pairs
-from wordalign.finetuning.trainer import DEFAULT_OBJECTIVES, OBJECTIVES, finetune, parse_objectives
+from wordalign.finetuning.trainer import (
+    DEFAULT_OBJECTIVES,
+    MLM_VOCABS,
+    OBJECTIVES,
+    finetune,
+    parse_objectives,
+)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -22,8 +28,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Fine-tune a masked-language model (mBERT, XLM-R, a local folder) on a parallel text "
             "with awesome-align's objectives (Dou & Neubig 2021) and save a model folder that "
-            "'wordalign align --method awesome --model DIR' uses. Checkpoints go to "
-            "DIR/checkpoint-STEP; running the same command again resumes from the latest."
+            "'wordalign align --method awesome --model DIR' uses (the encoder alone unless "
+            "--save-lm-head). Checkpoints go to DIR/checkpoint-STEP; running the same command "
+            "again resumes from the latest (exactly as an uninterrupted run with "
+            "--save-optimizer). A model without a masked-LM head (a BertModel folder such as "
+            "multilingual-e5) is refused for mlm and tlm unless --new-head."
         ),
     )
     parser.add_argument(
@@ -80,6 +89,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--tlm-full", action="store_true", help="TLM on both concatenation orders every batch"
     )
     parser.add_argument(
+        "--mlm-vocab",
+        choices=MLM_VOCABS,
+        default="full",
+        help="softmax of mlm/tlm over the model's whole vocabulary or only the subwords of the "
+        "training pairs (faster for large vocabularies; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--new-head",
+        action="store_true",
+        help="allow mlm/tlm on a model without a masked-LM head: train a random one (warned)",
+    )
+    parser.add_argument(
         "--block-size", type=int, metavar="N", help="longest input in subwords (default: model's)"
     )
     parser.add_argument(
@@ -96,6 +117,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="newest checkpoints kept, 0 = all (default: %(default)s)",
     )
+    parser.add_argument(
+        "--save-optimizer",
+        action="store_true",
+        help="keep the optimizer state in checkpoints (twice the model's size) for exact resuming",
+    )
+    parser.add_argument(
+        "--save-lm-head",
+        action="store_true",
+        help="save the masked-LM model (encoder and head), not the encoder alone",
+    )
     parser.add_argument("--seed", type=int, default=42, metavar="S", help="default: %(default)s")
     parser.add_argument(
         "--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)"
@@ -105,7 +136,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="start afresh: delete DIR's checkpoints and replace a model there",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress (else a bar on a terminal, a line at least every 30 s elsewhere)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(run=run)
     return parser
@@ -129,9 +164,13 @@ def run(args: argparse.Namespace) -> int:
         align_layer=args.align_layer,
         threshold=args.threshold,
         tlm_full=args.tlm_full,
+        mlm_vocab=args.mlm_vocab,
+        new_head=args.new_head,
         block_size=args.block_size,
         save_steps=args.save_steps,
         keep_checkpoints=args.keep_checkpoints,
+        save_optimizer=args.save_optimizer,
+        save_lm_head=args.save_lm_head,
         seed=args.seed,
         device=args.device,
         overwrite=args.overwrite,

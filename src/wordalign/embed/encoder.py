@@ -266,6 +266,58 @@ class Encoder:
         self, tokenized: Sequence[_Tokenized], *, show_progress: bool = False
     ) -> list[SentenceEmbedding]:
         """Like :meth:`embed`, for the output of :meth:`tokenize`."""
+        return self._embed_layers(tokenized, [self.layer], show_progress)[self.layer]
+
+    def _forward(self, torch: Any, input_ids: np.ndarray, attention: np.ndarray) -> Any:
+        """The hidden states (embeddings and every layer kept) of one batch."""
+        ids = torch.from_numpy(input_ids).to(self.device)
+        mask = torch.from_numpy(attention).to(self.device)
+        if self.precision == "fp32":
+            outputs = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+        else:
+            dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+            with torch.autocast(device_type=self.device.type, dtype=dtype):
+                outputs = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+        return outputs.hidden_states
+
+    def embed_layers(
+        self,
+        sentences: Sequence[Sequence[str]],
+        layers: Sequence[int],
+        *,
+        show_progress: bool = False,
+    ) -> dict[int, list[SentenceEmbedding]]:
+        """Vectors of every subword at several hidden states, from one forward pass.
+
+        Each layer's vectors are those :meth:`embed` gives with the encoder loaded at that
+        layer (same subwords, batches, windows and precision), at the cost of one forward pass
+        up to the deepest layer asked for: a layer sweep embeds its sentences once.
+
+        Args:
+            sentences: Pre-tokenized sentences (lists of words); empty ones are allowed.
+            layers: Hidden states to take, each in ``0..layer`` (0 = the embeddings;
+                :attr:`layer` is the depth the encoder was loaded with).
+            show_progress: Show a progress bar over the forward passes.
+
+        Returns:
+            For each layer asked for, one embedding per sentence, in input order.
+
+        Raises:
+            WordalignError: for a layer outside ``0..layer`` (load the encoder with ``layer``
+                set to the deepest one wanted: the layers above it were dropped).
+        """
+        wanted = list(dict.fromkeys(int(x) for x in layers))
+        for x in wanted:
+            if not 0 <= x <= self.layer:
+                raise WordalignError(
+                    f"layer {x} is not available: this encoder was loaded with layer={self.layer}"
+                    f" (hidden states 0..{self.layer}); load it with the deepest layer wanted"
+                )
+        return self._embed_layers(self.tokenize(sentences), wanted, show_progress)
+
+    def _embed_layers(
+        self, tokenized: Sequence[_Tokenized], wanted: list[int], show_progress: bool
+    ) -> dict[int, list[SentenceEmbedding]]:
         torch = _import_torch()
         from wordalign._progress import progress
 
@@ -278,7 +330,7 @@ class Encoder:
         # Longest first: similar lengths share a batch, so little padding is computed.
         order = sorted(range(len(segments)), key=lambda k: segments[k][2] - segments[k][1])[::-1]
         batches = [order[k : k + self.batch_size] for k in range(0, len(order), self.batch_size)]
-        pieces: dict[int, np.ndarray] = {}
+        pieces: dict[int, dict[int, np.ndarray]] = {x: {} for x in wanted}
         n_pre = len(self._prefix)
         with torch.inference_mode():
             for batch in progress(
@@ -297,39 +349,31 @@ class Encoder:
                     content[r, n_pre : n_pre + b - a] = True
                 hidden = self._forward(torch, input_ids, attention)
                 # Special tokens and padding are dropped by the content mask.
-                flat = hidden[torch.from_numpy(content).to(hidden.device)]
-                flat_np = flat.float().cpu().numpy()
-                offset = 0
-                for k, n in zip(batch, lengths, strict=True):
-                    pieces[k] = flat_np[offset : offset + n]
-                    offset += n
+                keep = torch.from_numpy(content).to(hidden[0].device)
+                for x in wanted:
+                    flat_np = hidden[x][keep].float().cpu().numpy()
+                    offset = 0
+                    for k, n in zip(batch, lengths, strict=True):
+                        pieces[x][k] = flat_np[offset : offset + n]
+                        offset += n
 
-        out: list[SentenceEmbedding] = []
+        out: dict[int, list[SentenceEmbedding]] = {x: [] for x in wanted}
         k = 0
         for s, tok in enumerate(tokenized):
             plan = plans[s]
-            if len(plan) <= 1:
-                vectors = pieces[k] if plan else np.zeros((0, self.dim), dtype=np.float32)
-            else:
-                vectors = np.empty((len(tok.ids), self.dim), dtype=np.float32)
-                chosen = choose_window(plan, len(tok.ids))
-                for w, (a, _) in enumerate(plan):
-                    take = np.flatnonzero(chosen == w)
-                    vectors[take] = pieces[k + w][take - a]
+            for x in wanted:
+                if len(plan) <= 1:
+                    empty = np.zeros((0, self.dim), dtype=np.float32)
+                    vectors = pieces[x][k] if plan else empty
+                else:
+                    vectors = np.empty((len(tok.ids), self.dim), dtype=np.float32)
+                    chosen = choose_window(plan, len(tok.ids))
+                    for w, (a, _) in enumerate(plan):
+                        take = np.flatnonzero(chosen == w)
+                        vectors[take] = pieces[x][k + w][take - a]
+                out[x].append(SentenceEmbedding(vectors, tok.word_ids, tok.n_words))
             k += len(plan)
-            out.append(SentenceEmbedding(vectors, tok.word_ids, tok.n_words))
         return out
-
-    def _forward(self, torch: Any, input_ids: np.ndarray, attention: np.ndarray) -> Any:
-        ids = torch.from_numpy(input_ids).to(self.device)
-        mask = torch.from_numpy(attention).to(self.device)
-        if self.precision == "fp32":
-            outputs = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-        else:
-            dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
-            with torch.autocast(device_type=self.device.type, dtype=dtype):
-                outputs = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-        return outputs.hidden_states[self.layer]
 
 
 def _resolve_precision(torch: Any, precision: str, device: Any) -> str:
@@ -348,7 +392,9 @@ def _truncate_layers(model: Any, layer: int) -> Any:
     encoder: Any = getattr(model, "encoder", None)
     layers = getattr(encoder, "layer", None)
     if isinstance(layers, torch.nn.ModuleList) and layer < len(layers):
-        encoder.layer = torch.nn.ModuleList(list(layers)[:layer])
+        # One layer is kept for layer 0 (the embeddings): without any, transformers returns no
+        # hidden states at all.
+        encoder.layer = torch.nn.ModuleList(list(layers)[: max(layer, 1)])
     return model
 
 
@@ -395,6 +441,84 @@ def _hf_logging() -> Any:
     return hf_logging
 
 
+class ModelError(WordalignError, ValueError):
+    """A model that cannot serve as an encoder: not a model folder, a configuration that is not
+    a model's, a tokenizer that does not fit the model, a layer the model lacks."""
+
+
+def _check_model_folder(name: str) -> None:
+    """For a local path: a folder with a ``config.json`` that describes a Hugging Face model.
+
+    Raises:
+        ModelError: ``PATH: not a model folder (...)`` and the like, one line.
+    """
+    import json
+
+    folder = Path(name)
+    if not folder.exists():
+        return  # a hub name (or a missing folder, which the hub lookup reports)
+    if not folder.is_dir():
+        raise ModelError(f"{folder}: not a model folder (a file; give the encoder's folder)")
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise ModelError(
+            f"{folder}: not an encoder model folder (no config.json; a Hugging Face model "
+            "folder holds config.json, the weights and the tokenizer files)"
+        )
+    try:
+        config = json.loads(config_path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise ModelError(f"{config_path}: not a model configuration ({reason})") from None
+    if not isinstance(config, dict):
+        raise ModelError(f"{config_path}: not a model configuration (not a JSON object)")
+    if "aligner" in config and "wordalign_version" in config:
+        raise ModelError(
+            f"{folder}: holds a wordalign {config['aligner']!r} model, not an encoder (give it "
+            "as --model without an embedding --method)"
+        )
+    if not isinstance(config.get("model_type"), str):
+        raise ModelError(
+            f"{config_path}: not a model configuration (no 'model_type'; a Hugging Face "
+            'encoder\'s config.json names one, like "bert" or "xlm-roberta")'
+        )
+
+
+def _check_layer(name: str, config: Any, layer: int) -> None:
+    """The hidden state ``layer`` exists (checked on the configuration, before the weights load).
+
+    Raises:
+        ModelError: naming the model and its layers.
+    """
+    n_layers = int(getattr(config, "num_hidden_layers", 0) or 0)
+    if not -n_layers <= layer <= n_layers:
+        raise ModelError(
+            f"model {name!r} has no layer {layer}: it has {n_layers} layers "
+            f"(hidden states 0..{n_layers}, 0 being the embeddings)"
+        )
+
+
+def _check_vocabulary(name: str, tokenizer: Any, config: Any) -> None:
+    """Every id the tokenizer can give has a row in the model's embedding matrix.
+
+    A tokenizer from another model (or with added tokens the model was not resized for) would
+    otherwise fail deep inside the first forward pass, with an index error.
+
+    Raises:
+        ModelError: naming both sizes.
+    """
+    rows = getattr(config, "vocab_size", None)
+    if not isinstance(rows, int) or rows <= 0:
+        return
+    size = len(tokenizer)
+    if size > rows:
+        raise ModelError(
+            f"model {name!r}: its tokenizer gives ids up to {size - 1}, but the model's "
+            f"embedding matrix has {rows} rows (vocab_size): the tokenizer belongs to another "
+            "model, or tokens were added without resizing the model"
+        )
+
+
 def load_encoder(
     model: str | Path = "mbert",
     device: str = "auto",
@@ -414,6 +538,10 @@ def load_encoder(
 
     Raises:
         MissingDependencyError: when torch or transformers is not installed.
+        ModelError: when ``model`` is a file, a folder without ``config.json`` or with one that
+            is not a model's, a wordalign model; when its tokenizer gives ids beyond the
+            embedding matrix, or it has no hidden state ``layer``. Checked before the weights
+            load.
         WordalignError: when the model cannot be loaded or has no fast tokenizer.
 
     Example:
@@ -422,20 +550,28 @@ def load_encoder(
         [(3, 768)]
     """
     _import_torch()
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     hf_logging = _hf_logging()
 
     name = resolve_model_name(model)
+    _check_model_folder(name)
     verbosity = hf_logging.get_verbosity()
     bar = hf_logging.is_progress_bar_enabled()
     # The load report lists the unused masked-LM head of every BERT checkpoint: noise for users.
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     try:
+        # Configuration and tokenizer first: they are small, and what they say is checked
+        # before the weights load.
+        config = _from_pretrained(AutoConfig, name)
+        _check_layer(name, config, layer)
         tokenizer = _from_pretrained(AutoTokenizer, name)
+        _check_vocabulary(name, tokenizer, config)
         network = _from_pretrained(AutoModel, name)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError) as exc:
+        if isinstance(exc, WordalignError):
+            raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WordalignError(f"cannot load model {name!r}: {first}") from None
     finally:

@@ -13,6 +13,10 @@ collected once and sorted, and a binary search per threshold counts the scores �
 which gives |A|, |A ∩ S| and |A ∩ P| (|S| and |P| do not depend on the threshold). A sweep of
 any number of thresholds over 100k sentence pairs of 20 links takes about a second.
 
+A threshold that an aligner compares with ``>`` (awesome-align's) is swept with ``strict=True``,
+and a second setting that changes the scores themselves (awesome-align's softmax temperature)
+gives one curve per value: :class:`ThresholdCurves` picks the best pair of the two.
+
 Example:
     >>> from wordalign.types import Alignment
     >>> gold = [Alignment([(0, 0), (1, 1)])]
@@ -40,6 +44,7 @@ from wordalign.types import Alignment
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "ThresholdCurve",
+    "ThresholdCurves",
     "ThresholdRow",
     "parse_thresholds",
     "sweep_thresholds",
@@ -54,7 +59,8 @@ _MAX_THRESHOLDS = 10_000
 
 @dataclass(frozen=True, slots=True)
 class ThresholdRow:
-    """The scores of the predictions cut at one threshold (links with score ≥ ``threshold``)."""
+    """The scores of the predictions cut at one threshold (links with score ≥ ``threshold``, or
+    > ``threshold`` in a strict sweep)."""
 
     threshold: float
     result: AERResult
@@ -106,17 +112,25 @@ class ThresholdCurve:
 def parse_thresholds(text: str) -> list[float]:
     """Thresholds from ``"START:STOP:STEP"`` (both ends included) or a list ``"0.1,0.5,0.9"``.
 
+    List items may be ranges too: ``"0.001,0.01,0.05:0.95:0.05"``.
+
     Raises:
         WordalignError: for a malformed range or list, or a threshold outside [0, 1].
     """
     expected = "expected START:STOP:STEP like 0.05:0.95:0.05, or a list like 0.1,0.5,0.9"
+    values: list[float] = []
     try:
-        if ":" in text:
-            values = _parse_range(text)
-        else:
-            values = [float(part) for part in text.split(",") if part.strip()]
+        for part in text.split(","):
+            if ":" in part:
+                values.extend(_parse_range(part))
+            elif part.strip():
+                values.append(float(part))
     except ValueError:
         raise WordalignError(f"bad thresholds {text!r} ({expected})") from None
+    if len(values) > _MAX_THRESHOLDS:
+        raise WordalignError(
+            f"thresholds {text!r} are {len(values)}, more than {_MAX_THRESHOLDS}: is STEP right?"
+        )
     if not values:
         raise WordalignError(f"no thresholds in {text!r} ({expected})")
     for value in values:
@@ -146,6 +160,8 @@ def sweep_thresholds(
     thresholds: Iterable[float],
     gold_name: str = "gold",
     pred_name: str = "predictions",
+    *,
+    strict: bool = False,
 ) -> ThresholdCurve:
     """Corpus-level scores of ``pred`` against ``gold`` at every threshold.
 
@@ -155,6 +171,8 @@ def sweep_thresholds(
         thresholds: the thresholds (any order; duplicates are scored once).
         gold_name: how the gold appears in error messages (a file name, for example).
         pred_name: how the predictions appear in error messages.
+        strict: keep the links whose score exceeds the threshold (``>``), as an aligner that
+            links pairs above a threshold does, instead of those that reach it (``>=``).
 
     Returns:
         One row per threshold, in increasing order.
@@ -193,7 +211,9 @@ def sweep_thresholds(
         pred_scores.extend(scores.values() if len(scores) == len(links) else map(get, links))
         sure_scores.extend(map(get, links & g.sure))
         possible_scores.extend(map(get, links & g.possible))
-    kept = [_count_at_least(values, group) for group in (pred_scores, sure_scores, possible_scores)]
+    kept = [
+        _count_kept(values, group, strict) for group in (pred_scores, sure_scores, possible_scores)
+    ]
     rows = []
     for k, t in enumerate(values):
         stats = AERStats(
@@ -208,10 +228,84 @@ def sweep_thresholds(
     return ThresholdCurve(tuple(rows))
 
 
-def _count_at_least(thresholds: list[float], scores: list[float]) -> list[int]:
-    """For every threshold, how many of ``scores`` are >= it."""
+def _count_kept(thresholds: list[float], scores: list[float], strict: bool) -> list[int]:
+    """For every threshold, how many of ``scores`` are >= it (> it when ``strict``)."""
     array = np.sort(np.asarray(scores, dtype=np.float64))
     if np.isnan(array).any():
         raise ValueError("a link score is NaN")
-    first = np.searchsorted(array, thresholds, side="left")
+    first = np.searchsorted(array, thresholds, side="right" if strict else "left")
     return [len(array) - int(k) for k in first]
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdCurves:
+    """One threshold curve per value of a second setting (awesome-align's temperature).
+
+    Attributes:
+        name: what the values are (``temperature``), for tables and JSON.
+        curves: ``(value, curve)`` pairs, in the order swept.
+
+    Example:
+        >>> from wordalign.types import Alignment
+        >>> gold = [Alignment([(0, 0)])]
+        >>> flat = [Alignment([(0, 0), (0, 1)], scores={(0, 0): 0.6, (0, 1): 0.4})]
+        >>> sharp = [Alignment([(0, 0), (0, 1)], scores={(0, 0): 0.9, (0, 1): 0.1})]
+        >>> curves = ThresholdCurves("temperature", (
+        ...     (1.0, sweep_thresholds(gold, flat, [0.5])),
+        ...     (0.1, sweep_thresholds(gold, sharp, [0.5, 0.95])),
+        ... ))
+        >>> value, row = curves.best()
+        >>> value, row.threshold, row.result.aer
+        (1.0, 0.5, 0.0)
+    """
+
+    name: str
+    curves: tuple[tuple[float, ThresholdCurve], ...]
+
+    def __post_init__(self) -> None:
+        if not self.curves:
+            raise ValueError(f"no {self.name} values to compare")
+
+    def best(self) -> tuple[float, ThresholdRow]:
+        """The value and row with the lowest AER; of equal ones, the first value swept (and its
+        lowest threshold)."""
+        bests = [(value, curve.best()) for value, curve in self.curves]
+        return min(bests, key=lambda pair: pair[1].result.aer)
+
+    def best_curve(self) -> ThresholdCurve:
+        """The curve of the best value (:meth:`best`)."""
+        value = self.best()[0]
+        return next(curve for v, curve in self.curves if v == value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"curves": [{NAME: value, "rows": [...], "best": {...}}, ...], "best": {NAME: value,
+        "threshold": ..., scores}}``."""
+        value, row = self.best()
+        return {
+            "curves": [{self.name: v, **curve.to_dict()} for v, curve in self.curves],
+            "best": {self.name: value, **row.to_dict()},
+        }
+
+    def format(self, digits: int = 4) -> str:
+        """The best threshold of every value, then the whole curve of the best value."""
+        header = (self.name, "threshold", "precision", "recall", "f1", "aer", "links")
+        table: list[list[str]] = [list(header)]
+        for value, curve in self.curves:
+            row = curve.best()
+            r = row.result
+            scores = (r.precision, r.recall, r.f1, r.aer)
+            table.append(
+                [f"{value:g}", f"{row.threshold:g}"]
+                + [f"{v:.{digits}f}" for v in scores]
+                + [str(r.pred_links)]
+            )
+        widths = [max(len(cells[c]) for cells in table) for c in range(len(header))]
+        lines = [f"best threshold for each {self.name}:"]
+        lines += [
+            "  ".join(cell.rjust(w) for cell, w in zip(cells, widths, strict=True))
+            for cells in table
+        ]
+        value, row = self.best()
+        lines += ["", f"{self.name} {value:g}:", self.best_curve().format(digits)]
+        lines.append(f"best: {self.name} {value:g}, threshold {row.threshold:g}")
+        return "\n".join(lines)

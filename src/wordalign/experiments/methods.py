@@ -14,21 +14,24 @@ folder) is reported and skipped; the others still run.
 
 Results are written as Markdown, CSV, JSON and an HTML page with the alignment pictures
 (:mod:`wordalign.experiments.pictures`), the paper's numbers beside ours.
+
+The same systems at every hidden state of a range (the paper fixes layer 8):
+:mod:`wordalign.experiments.layers`, which shares this module's loading and scoring.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from wordalign.errors import LengthMismatchError, UnknownNameError, WordalignError
+from wordalign.experiments._report import check_fresh, fmt, md_table, render_rows_csv, write_files
 from wordalign.types import Alignment, SentencePair
 
 if TYPE_CHECKING:
@@ -301,6 +304,125 @@ def _load(model: str, device: str, layer: int, batch_size: int, precision: Preci
     return load_encoder(model, device, layer=layer, batch_size=batch_size, precision=precision)
 
 
+# -- shared with the layer sweep (wordalign.experiments.layers) ----------------------------------
+
+_Vectors = TypeVar("_Vectors")
+
+
+class _RowScores(TypedDict):
+    """The scores and times every result row has (keyword arguments of its dataclass)."""
+
+    precision: float
+    recall: float
+    f1: float
+    aer: float
+    seconds: float
+    embed_seconds: float
+
+
+_SCORE_FIELDS: tuple[str, ...] = tuple(_RowScores.__annotations__)
+"""``precision``, ``recall``, ``f1``, ``aer``, ``seconds``, ``embed_seconds``: the CSV columns of
+:class:`_RowScores`, in its order."""
+
+
+def _checked_gold(
+    pairs: Sequence[SentencePair],
+    gold: Sequence[Alignment],
+    levels: Sequence[str],
+    methods: Sequence[str],
+) -> tuple[list[SentencePair], list[Alignment]]:
+    """The gold pairs and alignments as lists, once their lengths, levels and methods are checked.
+
+    Raises:
+        LengthMismatchError: when ``pairs`` and ``gold`` differ in length.
+        UnknownNameError: for an unknown level or method.
+    """
+    pair_list, gold_list = list(pairs), list(gold)
+    if len(pair_list) != len(gold_list):
+        raise LengthMismatchError(
+            "gold sentence pairs", len(pair_list), "gold alignments", len(gold_list)
+        )
+    for level in levels:
+        if level not in LEVELS:
+            raise UnknownNameError("level", level, LEVELS)
+    for method in methods:
+        if method not in DEFAULT_METHODS:
+            raise UnknownNameError("method", method, DEFAULT_METHODS)
+    return pair_list, gold_list
+
+
+def _model_jobs(levels: Sequence[str], methods: Sequence[str]) -> list[tuple[str, str]]:
+    """``(level, method)`` of every embedding system on one model: SimAlign's, then awesome's."""
+    jobs = [(level, method) for level in levels for method in methods if method in SIMALIGN_METHODS]
+    if "awesome" in methods:
+        jobs.append(("subword", "awesome"))
+    return jobs
+
+
+def _embedded_models(
+    models: Sequence[str],
+    pairs: Sequence[SentencePair],
+    embed: Callable[[Encoder, list[tuple[str, ...]]], _Vectors],
+    *,
+    layer: int,
+    device: str,
+    batch_size: int,
+    precision: Precision,
+    on_skip: Callable[[Skipped], None],
+) -> Iterator[tuple[int, _Vectors, float]]:
+    """Load each model in turn (one in memory at a time) and embed the pairs' sources, then
+    targets, with ``embed(encoder, sentences)``.
+
+    Yields:
+        The model's position in ``models``, its vectors and the seconds ``embed`` took. A model
+        that cannot be loaded goes to ``on_skip`` (with the first line of the reason) instead.
+
+    Raises:
+        WordalignError: when there were models and none of them could be loaded.
+    """
+    sentences = [p.src for p in pairs] + [p.tgt for p in pairs]
+    loaded = 0
+    for k, model in enumerate(models):
+        try:
+            encoder = _load(model, device, layer, batch_size, precision)
+        except WordalignError as exc:
+            on_skip(Skipped(model, _first_line(str(exc))))
+            continue
+        loaded += 1
+        start = time.perf_counter()
+        vectors = embed(encoder, sentences)
+        seconds = time.perf_counter() - start
+        del encoder
+        yield k, vectors, seconds
+        del vectors  # before the next model is loaded
+    if models and loaded == 0:
+        raise WordalignError(
+            f"none of the models could be loaded ({', '.join(models)}); "
+            "give a local model folder (see the lines above for each reason)"
+        )
+
+
+def _timed_scores(
+    gold: Sequence[Alignment], align: Callable[[], Sequence[Alignment]], embed_seconds: float = 0.0
+) -> tuple[list[Alignment], _RowScores]:
+    """Run ``align``, time it and score the first ``len(gold)`` alignments it gives (the gold
+    pairs come first) against ``gold``."""
+    from wordalign.evaluation.metrics import evaluate
+
+    start = time.perf_counter()
+    predicted = list(align()[: len(gold)])
+    seconds = time.perf_counter() - start
+    scores = evaluate(gold, predicted)
+    return predicted, _RowScores(
+        precision=scores.precision,
+        recall=scores.recall,
+        f1=scores.f1,
+        aer=scores.aer,
+        seconds=seconds,
+        embed_seconds=embed_seconds,
+    )
+
+
 def run_methods(
     pairs: Sequence[SentencePair],
     gold: Sequence[Alignment],
@@ -357,25 +479,14 @@ def run_methods(
         WordalignError: when models were asked for and none of them could be loaded.
     """
     from wordalign._progress import progress as progress_bar
-    from wordalign.evaluation.metrics import evaluate
     from wordalign.registry import get_aligner_class
 
-    pair_list, gold_list = list(pairs), list(gold)
-    if len(pair_list) != len(gold_list):
-        raise LengthMismatchError(
-            "gold sentence pairs", len(pair_list), "gold alignments", len(gold_list)
-        )
+    pair_list, gold_list = _checked_gold(pairs, gold, levels, methods)
     id_list = [str(i) for i in range(len(pair_list))] if ids is None else list(ids)
     if len(id_list) != len(pair_list):
         raise LengthMismatchError(
             "gold sentence pairs", len(pair_list), "sentence IDs", len(id_list)
         )
-    for level in levels:
-        if level not in LEVELS:
-            raise UnknownNameError("level", level, LEVELS)
-    for method in methods:
-        if method not in DEFAULT_METHODS:
-            raise UnknownNameError("method", method, DEFAULT_METHODS)
     if statistical_pairs is not None:
         for name in statistical_methods:
             get_aligner_class(name)  # unknown names fail before any work
@@ -390,49 +501,37 @@ def run_methods(
         if on_result is not None:
             on_result(row)
 
-    def skip(model: str, reason: str) -> None:
-        item = Skipped(model, _first_line(reason))
+    def skip(item: Skipped) -> None:
         run.skipped.append(item)
         if on_skip is not None:
             on_skip(item)
 
     # (model, fine-tuned?, systems to run on it)
-    plan: list[tuple[str, bool, list[tuple[str, str]]]] = []
-    sim_methods = [m for m in methods if m in SIMALIGN_METHODS]
-    for model in dict.fromkeys(models):
-        jobs = [(level, method) for level in levels for method in sim_methods]
-        if "awesome" in methods:
-            jobs.append(("subword", "awesome"))
-        plan.append((model, False, jobs))
+    plan: list[tuple[str, bool, list[tuple[str, str]]]] = [
+        (model, False, _model_jobs(levels, methods)) for model in dict.fromkeys(models)
+    ]
     plan.extend((folder, True, [("subword", "awesome")]) for folder in dict.fromkeys(finetuned))
+    plan = [entry for entry in plan if entry[2]]
 
-    loaded = 0
     n = len(pair_list)
-    for model, is_finetuned, jobs in plan:
-        if not jobs:
-            continue
-        try:
-            encoder = _load(model, device, layer, batch_size, precision)
-        except WordalignError as exc:
-            skip(model, str(exc))
-            continue
-        loaded += 1
-        start = time.perf_counter()
-        vectors = encoder.embed(
-            [p.src for p in pair_list] + [p.tgt for p in pair_list], show_progress=progress
-        )
-        embed_seconds = time.perf_counter() - start
-        del encoder  # one model in memory at a time
+    for k, vectors, embed_seconds in _embedded_models(
+        [model for model, _, _ in plan],
+        pair_list,
+        lambda encoder, sentences: encoder.embed(sentences, show_progress=progress),
+        layer=layer,
+        device=device,
+        batch_size=batch_size,
+        precision=precision,
+        on_skip=skip,
+    ):
+        model, is_finetuned, jobs = plan[k]
         embedded = list(zip(vectors[:n], vectors[n:], strict=True))
         for level, method in progress_bar(
             jobs, total=len(jobs), desc=f"{model} methods", enabled=progress
         ):
             aligner = _aligner(model, level, method, layer, device, batch_size, precision)
-            start = time.perf_counter()
-            predicted = aligner.align_embedded(embedded)
-            seconds = time.perf_counter() - start
-            scores = evaluate(gold_list, predicted)
-            system = system_key(model, level, method, is_finetuned)
+            align = partial(aligner.align_embedded, embedded)
+            predicted, scores = _timed_scores(gold_list, align, embed_seconds)
             if method == "awesome":
                 family = "awesome-finetuned" if is_finetuned else "awesome"
                 paper = _paper_awesome(model, is_finetuned)
@@ -440,30 +539,10 @@ def run_methods(
                 family = "simalign"
                 alias = _paper_model(model)
                 paper = PAPER_TABLE5.get((alias, level, method)) if alias else None
-            record(
-                MethodResult(
-                    system=system,
-                    family=family,
-                    model=model,
-                    level=level,
-                    method=method,
-                    precision=scores.precision,
-                    recall=scores.recall,
-                    f1=scores.f1,
-                    aer=scores.aer,
-                    seconds=seconds,
-                    embed_seconds=embed_seconds,
-                    paper=paper,
-                ),
-                predicted,
-            )
+            system = system_key(model, level, method, is_finetuned)
+            row = MethodResult(system, family, model, level, method, paper=paper, **scores)
+            record(row, predicted)
         del vectors, embedded
-    wanted = [model for model, _, jobs in plan if jobs]
-    if wanted and loaded == 0:
-        raise WordalignError(
-            f"none of the models could be loaded ({', '.join(wanted)}); "
-            "give a local model folder (see the lines above for each reason)"
-        )
 
     if statistical_pairs is not None:
         train = pair_list + list(statistical_pairs)
@@ -479,27 +558,9 @@ def run_methods(
             kwargs = dict(extra.get(name, {}))
             if "progress" in cls._param_names():
                 kwargs.setdefault("progress", progress)
-            start = time.perf_counter()
-            predicted = list(cls(**kwargs).fit_align(train)[:n])
-            seconds = time.perf_counter() - start
-            scores = evaluate(gold_list, predicted)
-            record(
-                MethodResult(
-                    system=name,
-                    family=name,
-                    model="",
-                    level="",
-                    method=name,
-                    precision=scores.precision,
-                    recall=scores.recall,
-                    f1=scores.f1,
-                    aer=scores.aer,
-                    seconds=seconds,
-                    embed_seconds=0.0,
-                    paper=PAPER_TABLE2.get(name),
-                ),
-                predicted,
-            )
+            predicted, scores = _timed_scores(gold_list, partial(cls(**kwargs).fit_align, train))
+            paper = PAPER_TABLE2.get(name)
+            record(MethodResult(name, name, "", "", name, paper=paper, **scores), predicted)
     return run
 
 
@@ -601,10 +662,6 @@ def default_comparisons(run: MethodsRun) -> list[tuple[str, str]]:
 # -- reports ------------------------------------------------------------------------------------
 
 
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
 def _diff(value: float | None) -> str:
     # Rounded first, so that a difference below 0.0005 prints as +0.000, not -0.000.
     return "–" if value is None else f"{round(value, 3) + 0.0:+.3f}"
@@ -635,13 +692,13 @@ def _cells(row: MethodResult) -> list[str]:
         row.model or "–",
         row.level or "–",
         row.method,
-        _fmt(row.precision),
-        _fmt(row.recall),
-        _fmt(row.f1),
-        _fmt(row.aer),
-        _fmt(paper.precision if paper else None),
-        _fmt(paper.recall if paper else None),
-        _fmt(paper.aer if paper else None),
+        fmt(row.precision),
+        fmt(row.recall),
+        fmt(row.f1),
+        fmt(row.aer),
+        fmt(paper.precision if paper else None),
+        fmt(paper.recall if paper else None),
+        fmt(paper.aer if paper else None),
         _diff(row.aer_diff),
         paper.source if paper else "–",
         f"{row.seconds:.2f}",
@@ -666,21 +723,14 @@ def _t2_cells(row: Table2Row) -> list[str]:
     return [
         row.label,
         ours.system if ours else "not run",
-        _fmt(ours.precision if ours else None),
-        _fmt(ours.recall if ours else None),
-        _fmt(ours.aer if ours else None),
-        _fmt(row.paper.precision),
-        _fmt(row.paper.recall),
-        _fmt(row.paper.aer),
+        fmt(ours.precision if ours else None),
+        fmt(ours.recall if ours else None),
+        fmt(ours.aer if ours else None),
+        fmt(row.paper.precision),
+        fmt(row.paper.recall),
+        fmt(row.paper.aer),
         _diff(ours.aer - row.paper.aer if ours else None),
     ]
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int) -> list[str]:
-    align = ["---" if k < right_from else "---:" for k in range(len(header))]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines.extend("| " + " | ".join(cells) + " |" for cells in rows)
-    return lines
 
 
 def _embed_times(run: MethodsRun) -> dict[str, float]:
@@ -701,7 +751,7 @@ def render_markdown(run: MethodsRun) -> str:
         "ΔAER = ours − paper (negative: better).",
         "",
     ]
-    lines.extend(_md_table(_HEADER, [_cells(r) for r in run.results], right_from=4))
+    lines.extend(md_table(_HEADER, [_cells(r) for r in run.results], right_from=4))
     times = _embed_times(run)
     if times:
         lines += ["", "Forward passes (shared by every row of a model): "]
@@ -710,7 +760,7 @@ def render_markdown(run: MethodsRun) -> str:
         lines += ["", "Not run (model could not be loaded):", ""]
         lines.extend(f"- {s.message()}" for s in run.skipped)
     lines += ["", "## Table 2: best result per system", ""]
-    lines.extend(_md_table(_T2_HEADER, [_t2_cells(r) for r in run.table2()], right_from=2))
+    lines.extend(md_table(_T2_HEADER, [_t2_cells(r) for r in run.table2()], right_from=2))
     return "\n".join(lines) + "\n"
 
 
@@ -720,12 +770,7 @@ _CSV_FIELDS = (
     "model",
     "level",
     "method",
-    "precision",
-    "recall",
-    "f1",
-    "aer",
-    "seconds",
-    "embed_seconds",
+    *_SCORE_FIELDS,
     "paper_source",
     "paper_precision",
     "paper_recall",
@@ -736,12 +781,7 @@ _CSV_FIELDS = (
 
 def render_csv(run: MethodsRun) -> str:
     """One CSV row per system, the paper's numbers beside ours (empty where it has none)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in run.results:
-        writer.writerow(row.to_dict())
-    return buffer.getvalue()
+    return render_rows_csv((row.to_dict() for row in run.results), _CSV_FIELDS)
 
 
 def render_json(run: MethodsRun) -> str:
@@ -846,42 +886,37 @@ def write_results(
         UnknownNameError: for an unknown system in ``compare``.
     """
     from wordalign.experiments.pictures import render_alignment_png, render_alignment_svg
-    from wordalign.io.files import atomic_write_bytes, atomic_write_text
 
     folder = Path(out_dir)
-    if not overwrite and (folder / "methods.md").exists():
-        raise WordalignError(f"{folder}: holds results already (use --overwrite to replace them)")
+    check_fresh(folder, "methods.md", overwrite=overwrite)
     rows = _picture_rows(run, pictures)
     comparisons = list(default_comparisons(run) if compare is None else compare)
     for a, b in comparisons:
         for system in (a, b):
             if system:
                 run.result(system)  # unknown keys fail before anything is written
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    files: list[tuple[str, str | bytes]] = []
     figures: list[tuple[str, str]] = []
-    if rows and comparisons:
-        (folder / "pictures").mkdir(exist_ok=True)
     for row in rows:
         for a, b in comparisons:
             systems = [(s, run.predictions[s][row]) for s in (a, b) if s]
             sid = run.ids[row]
             title = f"Sentence {sid}: " + " vs ".join(s for s, _ in systems)
             svg = render_alignment_svg(run.pairs[row], run.gold[row], systems, title=title)
-            stem = f"sentence-{_slug(sid)}_" + "-vs-".join(_slug(s) for s, _ in systems)
-            atomic_write_text(folder / "pictures" / f"{stem}.svg", svg)
-            written.append(folder / "pictures" / f"{stem}.svg")
+            # A model folder's path would make long names: its last part is enough.
+            stem = f"sentence-{_slug(sid)}_" + "-vs-".join(_slug(Path(s).name) for s, _ in systems)
+            files.append((f"pictures/{stem}.svg", svg))
             png = render_alignment_png(run.pairs[row], run.gold[row], systems, title=title)
             if png is not None:
-                atomic_write_bytes(folder / "pictures" / f"{stem}.png", png)
-                written.append(folder / "pictures" / f"{stem}.png")
+                files.append((f"pictures/{stem}.png", png))
             figures.append((title, svg))
-    for name, text in (
-        ("methods.md", render_markdown(run)),
-        ("methods.csv", render_csv(run)),
-        ("methods.json", render_json(run)),
-        ("methods.html", render_html(run, figures)),
-    ):
-        atomic_write_text(folder / name, text)
-        written.append(folder / name)
-    return written
+    return write_files(
+        folder,
+        [
+            *files,
+            ("methods.md", render_markdown(run)),
+            ("methods.csv", render_csv(run)),
+            ("methods.json", render_json(run)),
+            ("methods.html", render_html(run, figures)),
+        ],
+    )

@@ -9,6 +9,9 @@ this one sentence are given in the legend.
 
 SVG is written without any dependency; PNG needs matplotlib (``pip install wordalign[plot]``),
 as for the learning-curve plot, and :func:`render_alignment_png` returns ``None`` without it.
+
+:func:`render_layer_plot` draws a layer sweep (AER against the hidden state, one line per
+method and level), as SVG or PNG, with matplotlib.
 """
 
 from __future__ import annotations
@@ -16,10 +19,21 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from wordalign.types import Alignment, SentencePair
 
-__all__ = ["SYSTEM_COLOURS", "render_alignment_png", "render_alignment_svg", "sentence_scores"]
+if TYPE_CHECKING:
+    from wordalign.experiments.layers import LayerSweep
+
+__all__ = [
+    "LAYER_METHOD_COLOURS",
+    "SYSTEM_COLOURS",
+    "render_alignment_png",
+    "render_alignment_svg",
+    "render_layer_plot",
+    "sentence_scores",
+]
 
 SURE_FILL = "#8c8c8c"
 POSSIBLE_FILL = "#d9d9d9"
@@ -226,4 +240,87 @@ def render_alignment_png(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
+    return buffer.getvalue()
+
+
+LAYER_METHOD_COLOURS = {
+    "argmax": "#1f77b4",
+    "itermax": "#2ca02c",
+    "match": "#d62728",
+    "awesome": "#9467bd",
+}
+"""Line colour of each method in the layer plot (the level is the line style)."""
+
+_LEVEL_STYLES = {"subword": "-", "word": "--"}
+_MODEL_MARKERS = ("o", "s", "^", "D", "v")
+
+
+def render_layer_plot(sweep: LayerSweep, fmt: Literal["svg", "png"] = "svg") -> bytes | None:
+    """AER against the layer, one line per model, method and level, the best layer of each
+    marked, and the paper's mBERT AERs at layer 8 (Tables 5 and 2) as crosses.
+
+    Drawn with matplotlib (SVG bytes are the same for the same sweep: fixed hash salt, no
+    date); ``None`` when matplotlib is not installed.
+
+    Raises:
+        ValueError: for a format other than ``svg`` or ``png``.
+    """
+    import importlib
+    from pathlib import Path
+
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"unknown plot format {fmt!r}; choose one of: svg, png")
+    try:  # optional dependency (the "plot" extra); imported by name to stay untyped
+        matplotlib = importlib.import_module("matplotlib")
+        figure_module = importlib.import_module("matplotlib.figure")
+    except ImportError:
+        return None
+    # A Figure without pyplot: no global state, no GUI backend, nothing to close.
+    fig = figure_module.Figure(figsize=(8.0, 4.8), dpi=100)
+    ax = fig.subplots()
+    models = list(dict.fromkeys(r.model for r in sweep.results))
+    best = sweep.best()
+    papers: dict[tuple[str, str], float] = {}
+    for system, rows in sweep.series().items():
+        first = rows[0]
+        colour = LAYER_METHOD_COLOURS.get(first.method, "#7f7f7f")
+        marker = _MODEL_MARKERS[models.index(first.model) % len(_MODEL_MARKERS)]
+        model_name = Path(first.model).name or first.model
+        label = first.method if first.method == "awesome" else f"{first.method} {first.level}"
+        if len(models) > 1:
+            label = f"{model_name} {label}"
+        ax.plot(
+            [r.layer for r in rows],
+            [r.aer for r in rows],
+            linestyle=_LEVEL_STYLES.get(first.level, "-"),
+            marker=marker,
+            markersize=3.5,
+            color=colour,
+            label=label,
+        )
+        top = best[system]
+        ax.plot([top.layer], [top.aer], marker=marker, markersize=8, color=colour, alpha=0.35)
+        paper = first.paper("mbert")
+        if paper is not None:
+            papers[(first.method, first.level)] = paper.aer
+    for (method, level), aer in papers.items():
+        ax.plot(
+            [8],
+            [aer],
+            linestyle="none",
+            marker="x",
+            markersize=7,
+            color=LAYER_METHOD_COLOURS.get(method, "#7f7f7f"),
+            label=f"paper mBERT {method}" + ("" if method == "awesome" else f" {level}"),
+        )
+    ax.set_xticks(sweep.layers)
+    ax.set_xlabel("layer (hidden state; 0 = embeddings)")
+    ax.set_ylabel("AER (lower is better)")
+    ax.set_title(f"AER against the layer ({sweep.n_pairs} DE-RM gold pairs); big dot = best layer")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    buffer = io.BytesIO()
+    metadata = {"Date": None, "Creator": "wordalign"} if fmt == "svg" else {"Software": "wordalign"}
+    with matplotlib.rc_context({"svg.hashsalt": "wordalign"}):
+        fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata=metadata)
     return buffer.getvalue()

@@ -9,6 +9,9 @@ reference's ``BertForMaskedLM`` averages per sentence, not per token).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import torch
 
 from wordalign.finetuning.data import SpecialTokens
@@ -71,3 +74,35 @@ def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     ).view(batch, -1)
     counts = (labels != IGNORE).sum(-1).float()
     return (per_token.sum(-1) / (counts + 1e-9)).mean()
+
+
+def masked_lm_loss_at(
+    scores: torch.Tensor, targets: torch.Tensor, rows: torch.Tensor, batch: int
+) -> torch.Tensor:
+    """:func:`masked_lm_loss` from the scores of the predicted positions alone.
+
+    The same number (up to rounding) as ``masked_lm_loss(logits, labels)`` when ``scores`` are
+    the rows of ``logits`` where ``labels`` is not -100, ``targets`` their labels and ``rows``
+    their sentences (what :func:`wordalign.finetuning._model.masked_lm_scores` returns).
+
+    Args:
+        scores: ``(n, vocab)`` scores of the n predicted positions.
+        targets: ``(n,)`` the ids to predict (indices into ``scores``' columns).
+        rows: ``(n,)`` the sentence of each position, in ``[0, batch)``.
+        batch: Sentences in the batch (those without a predicted position count as 0).
+    """
+    per_token = torch.nn.functional.cross_entropy(scores.float(), targets, reduction="none")
+    sums = torch.zeros(batch, device=scores.device, dtype=per_token.dtype)
+    sums = sums.index_add(0, rows, per_token)
+    counts = torch.bincount(rows, minlength=batch).to(per_token.dtype)
+    return (sums / (counts + 1e-9)).mean()
+
+
+def corpus_vocabulary(ids: Sequence[np.ndarray], vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The subword ids a corpus uses (sorted) and a ``(vocab_size,)`` map from an id to its
+    index among them (-1 for an id the corpus does not use): the vocabulary of the truncated
+    softmax (``mlm_vocab="corpus"``), where only the ids that can be a label are scored."""
+    used = np.unique(np.concatenate([np.asarray(a, np.int64) for a in ids]))
+    lookup = np.full(vocab_size, -1, dtype=np.int64)
+    lookup[used] = np.arange(len(used))
+    return used, lookup

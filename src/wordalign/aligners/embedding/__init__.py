@@ -26,6 +26,8 @@ from wordalign.aligners.embedding.softmax import (
     awesome_links,
     awesome_probabilities,
     entmax15,
+    link_strength,
+    pair_scores,
     softmax,
 )
 
@@ -44,8 +46,10 @@ __all__ = [
     "entmax15",
     "forward_argmax",
     "itermax_links",
+    "link_strength",
     "match_links",
     "null_align_filter",
+    "pair_scores",
     "softmax",
     "word_links",
 ]

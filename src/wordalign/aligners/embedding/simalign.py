@@ -57,6 +57,8 @@ class SimAlign(EmbeddingAligner):
         scores: Attach each link's similarity to the alignments (``Alignment.scores``).
         precision: ``auto`` (bf16/fp16 on GPU, fp32 on CPU), ``fp32``, ``bf16`` or ``fp16``.
         progress: Show a progress bar (on a terminal; see wordalign._progress).
+        map: A map file from ``wordalign embed map`` (an orthogonal rotation of the source
+            vectors onto the target language, learnt on this model and layer); ``None``: none.
 
     Example:
         >>> aligner = SimAlign(model="mbert", method="match")  # nothing is loaded yet
@@ -79,6 +81,7 @@ class SimAlign(EmbeddingAligner):
         scores: bool = False,
         precision: Precision = "auto",
         progress: bool = True,
+        map: str | None = None,
     ) -> None:
         self.model = model
         self.method = method
@@ -91,6 +94,7 @@ class SimAlign(EmbeddingAligner):
         self.scores = scores
         self.precision = precision
         self.progress = progress
+        self.map = map
 
     def _validate(self) -> None:
         if self.method not in METHODS:
@@ -139,6 +143,7 @@ def _preset(method: Method, doc: str) -> type[SimAlign]:
             scores: bool = False,
             precision: Precision = "auto",
             progress: bool = True,
+            map: str | None = None,
         ) -> None:
             super().__init__(
                 model=model,
@@ -152,6 +157,7 @@ def _preset(method: Method, doc: str) -> type[SimAlign]:
                 scores=scores,
                 precision=precision,
                 progress=progress,
+                map=map,
             )
 
     Preset.name = f"simalign-{method}"

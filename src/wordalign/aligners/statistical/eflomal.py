@@ -48,7 +48,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -71,10 +71,10 @@ from wordalign.aligners.statistical.directional import (
 )
 from wordalign.aligners.statistical.pivot import LexicalPrior
 from wordalign.aligners.statistical.posteriors import DEFAULT_FLOOR, LinkPosteriors
-from wordalign.errors import WordalignError
+from wordalign.errors import NotFittedError, WordalignError
 from wordalign.types import Alignment, SentencePair
 
-__all__ = ["Eflomal", "iteration_schedule"]
+__all__ = ["Directions", "Eflomal", "iteration_schedule"]
 
 _DIRECTIONS = ("forward", "reverse")
 # Defaults chosen on the development half of the DE-RM gold (bench/RESULTS.md, "Alignment
@@ -100,6 +100,19 @@ _ARGMAX_CHUNK = 512
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+
+
+class Directions(NamedTuple):
+    """Both directions of a run before symmetrization (what :meth:`Eflomal._combine` takes)."""
+
+    forward: I32
+    """The generator of every target token (a source position or -1 for NULL)."""
+    reverse: I32
+    """The generator of every source token."""
+    encoded: EncodedBitext
+    """The bitext both arrays refer to."""
+    posteriors: dict[str, LinkPosteriors] | None
+    """``"forward"``/``"reverse"`` link posteriors, when the settings need them."""
 
 
 def iteration_schedule(
@@ -1012,12 +1025,21 @@ class Eflomal(Aligner):
         gets the links of its first occurrence); without it, the raw training links. The bitext
         is read once, as a stream: no copy of the corpus is kept.
         """
+        return self._combine(*self.fit_directions(bitext, prior))
+
+    def fit_directions(
+        self, bitext: Iterable[PairLike], prior: LexicalPrior | None = None
+    ) -> Directions:
+        """Like :meth:`fit_align`, but the two directions before they are symmetrized: their
+        links and, when the settings need them (a posterior method, or ``scores``), their link
+        posteriors. What a combination with other evidence (the ``hybrid`` aligner) starts from.
+        """
         encoded, result, posts = self._train((as_pair(item) for item in bitext), prior)
         forward = result.get("forward", np.full(len(encoded.tgt.ids), -1, dtype=np.int32))
         reverse = result.get("reverse", np.full(len(encoded.src.ids), -1, dtype=np.int32))
         if self.memory_ is not None:
             posts = self.memory_.fill_repeats(encoded, forward, reverse)
-        return self._combine(forward, reverse, encoded, posts)
+        return Directions(forward, reverse, encoded, posts)
 
     # -- aligning ---------------------------------------------------------------------------
 
@@ -1029,6 +1051,14 @@ class Eflomal(Aligner):
         return self._priors
 
     def _align(self, pairs: list[SentencePair]) -> Sequence[Alignment]:
+        return self._combine(*self.align_directions(pairs))
+
+    def align_directions(self, bitext: Iterable[PairLike]) -> Directions:
+        """Like :meth:`align`, but the two directions before they are symmetrized (see
+        :meth:`fit_directions`)."""
+        if not self.is_fitted():
+            raise NotFittedError("Eflomal is not trained: call fit() first, or load a saved model")
+        pairs = as_pairs(bitext)
         self._check_params()
         want_fwd, want_rev = self._directions()
         if (want_fwd and "forward" not in self.stats_) or (
@@ -1077,14 +1107,14 @@ class Eflomal(Aligner):
             del result
             _release_free_heap()
         if not wants:
-            return self._combine(forward, reverse, encoded, None)
+            return Directions(forward, reverse, encoded, None)
         remembered = memory.posteriors if memory is not None else None
         gathered = {}
         for label, index in sources.items():
             pools = [remembered[label] if remembered and label in remembered else None,
                      posts.get(label)]  # fmt: skip
             gathered[label] = _gather_posteriors(index, *pools)
-        return self._combine(forward, reverse, encoded, gathered)
+        return Directions(forward, reverse, encoded, gathered)
 
     def is_fitted(self) -> bool:
         """Whether the model is trained (cheaper than building the state to save)."""

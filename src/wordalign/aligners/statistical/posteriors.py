@@ -114,3 +114,46 @@ class LinkPosteriors:
             np.ascontiguousarray(positions, dtype=np.int32),
             np.ascontiguousarray(probs, dtype=np.float32),
         )
+
+    def mix(self, other: LinkPosteriors, weight: float, floor: float = 0.0) -> LinkPosteriors:
+        """The mixture ``(1 - weight) * self + weight * other``, token by token.
+
+        Both must describe the same tokens (a mixture of two distributions over a token's
+        candidate generators is a distribution again). Entries are merged by position and
+        sorted by it; those below ``floor`` are dropped.
+
+        Example:
+            >>> a = LinkPosteriors.from_counts(np.array([2]), np.array([0, -1]), np.array([0.8, 0.2]))
+            >>> b = LinkPosteriors.from_counts(np.array([1]), np.array([1]), np.array([1.0]))
+            >>> {k: round(v, 3) for k, v in a.mix(b, 0.5).token(0).items()}
+            {-1: 0.1, 0: 0.4, 1: 0.5}
+        """
+        if self.n_tokens != other.n_tokens:
+            raise ValueError(f"LinkPosteriors.mix: {self.n_tokens} tokens against {other.n_tokens}")
+        tokens = np.concatenate(
+            [
+                np.repeat(np.arange(self.n_tokens, dtype=np.int64), self.counts()),
+                np.repeat(np.arange(other.n_tokens, dtype=np.int64), other.counts()),
+            ]
+        )
+        positions = np.concatenate([self.positions, other.positions]).astype(np.int64)
+        probs = np.concatenate(
+            [
+                (1.0 - weight) * self.probs.astype(np.float64),
+                weight * other.probs.astype(np.float64),
+            ]
+        )
+        if len(tokens) == 0:
+            return LinkPosteriors.empty(self.n_tokens)
+        # One key per (token, position): NULL (-1) sorts first within its token.
+        width = int(positions.max()) + 2
+        keys = tokens * width + positions + 1
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sums = np.add.reduceat(probs[order], starts)
+        kept = sums >= floor
+        first = keys[starts][kept]
+        token_of = first // width
+        counts = np.bincount(token_of, minlength=self.n_tokens)
+        return LinkPosteriors.from_counts(counts, first % width - 1, sums[kept])
