@@ -102,3 +102,13 @@ def test_a_missing_layer_fails_before_training(tiny_model_dir: Path) -> None:
     with pytest.raises(WordalignError, match="has no layer 9"):
         aligner.fit_align(PAIRS)
     assert not aligner.is_fitted()
+
+
+def test_the_head_of_the_evidence_aligns_its_pairs_alike(tiny_model_dir: Path) -> None:
+    aligner = Hybrid(
+        model=str(tiny_model_dir), layer=LAYER, device="cpu", rel_iterations=0.2, progress=False
+    )
+    evidence = aligner.fit_evidence(PAIRS)
+    whole = [a.links for a in aligner.combine(evidence)]
+    for n in (0, 1, 5):
+        assert [a.links for a in aligner.combine(evidence.head(n))] == whole[:n]

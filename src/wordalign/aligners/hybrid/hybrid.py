@@ -12,14 +12,14 @@ as eflomal symmetrizes its own posteriors (``posterior-mean``: a link is kept wh
 the two directions reaches ``posterior_threshold``). The mixture keeps eflomal's NULL mass where
 the encoder has no opinion, so function words that eflomal leaves unaligned mostly stay so.
 
-Defaults chosen on the development half of the DE-RM gold (trained on it + the 104,795 other
-corpus pairs, multilingual-e5-small, seeds 0-2): at layer 8, weight 0.4, temperature 0.05 and
-threshold 0.35 give AER 0.0966 (0.0987, 0.0966, 0.0947) where eflomal alone gives 0.1121 (0.1127,
-0.1124, 0.1113); layer 7 gives 0.0963. The optimum is flat: weight 0.4-0.5, temperature
-0.05-0.1 and threshold 0.3-0.4 stay within 0.004 of it; weight 0.7 or threshold 0.5 cost
-0.01-0.1. Mixing in eflomal's shape instead (a product of experts, with a NULL score for the
-encoder) did no better (0.102 at best), nor did averaging layers 5-9 or growing over neighbours
-(worse).
+Defaults chosen on the development half of the DE-RM gold (trained on it + the 105,076 corpus
+pairs, multilingual-e5-small at layer 8, seeds 0-2; bench/RESULTS.md, "Hybrid"): weight 0.4,
+temperature 0.05 and threshold 0.35 give AER 0.0971 (0.0968-0.0975), where eflomal alone gives
+0.1131 at its default threshold (0.45). Weights 0.3-0.5 at thresholds 0.35-0.4 stay within 0.004
+of it; weight 0.7 or threshold 0.5 cost 0.01-0.1. In a study on cached evidence (seeds 0-2,
+layers 6-8, temperatures 0.02-0.1), layer 7 was 0.0003 better and temperatures 0.05-0.1 within
+0.002; a product of experts instead of the mixture (with a NULL score for the encoder), averaging
+layers 5-9 and growing over neighbours did no better.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 
 from wordalign.aligners.base import Aligner, PairLike, as_pairs
 from wordalign.aligners.hybrid.encoder_posteriors import similarity_posteriors
+from wordalign.aligners.statistical.corpus import EncodedBitext
 from wordalign.aligners.statistical.directional import check_thresholds, combine_directions
 from wordalign.aligners.statistical.eflomal import DEFAULT_PREFIX_LEN, Directions, Eflomal
 from wordalign.aligners.statistical.posteriors import DEFAULT_FLOOR, LinkPosteriors
@@ -54,6 +55,39 @@ class Evidence:
 
     directions: Directions
     encoder: EncoderPosteriors
+
+    def head(self, n_pairs: int) -> Evidence:
+        """The evidence of the first ``n_pairs`` pairs alone: a gold standard put before the
+        training text is then scored at many weights and thresholds for the cost of its own
+        pairs, not the whole corpus's."""
+        directions = self.directions
+        encoded = directions.encoded
+        first = range(min(n_pairs, len(encoded)))
+        n_src = int(encoded.src.offsets[len(first)])
+        n_tgt = int(encoded.tgt.offsets[len(first)])
+        src_tokens = np.arange(n_src)
+        tgt_tokens = np.arange(n_tgt)
+        posteriors = directions.posteriors
+        forward, reverse = self.encoder
+        return Evidence(
+            Directions(
+                directions.forward[:n_tgt],
+                directions.reverse[:n_src],
+                EncodedBitext(
+                    encoded.src.subset(first),
+                    encoded.tgt.subset(first),
+                    encoded.src_vocab,
+                    encoded.tgt_vocab,
+                ),
+                None
+                if posteriors is None
+                else {
+                    "forward": posteriors["forward"].take(tgt_tokens),
+                    "reverse": posteriors["reverse"].take(src_tokens),
+                },
+            ),
+            (forward.take(tgt_tokens), reverse.take(src_tokens)),
+        )
 
 
 class Hybrid(Aligner):
