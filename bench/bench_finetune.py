@@ -296,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
             f"| {point['step']} | " + " | ".join(f"{point['aer'][s]:.3f}" for s in systems) + " |"
         )
     if plot:
-        lines += ["", f"Plot: {', '.join(str(p) for p in plot)}"]
+        # A copy beside RESULTS.md, which names it: out/ is not committed.
+        kept = [BENCH_DIR / f"finetune_{Path(p).name}" for p in plot]
+        for source, target in zip(plot, kept, strict=True):
+            shutil.copyfile(source, target)
+        lines += ["", f"Plot: {', '.join(f'bench/{p.name}' for p in kept)}"]
     text = "\n".join(lines) + "\n"
     (args.out / "aer_vs_steps.md").write_text(text, encoding="utf-8")
     summary = {
