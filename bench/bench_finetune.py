@@ -21,7 +21,6 @@ Usage: ``python bench/bench_finetune.py [--steps N] [--eval-every K] [--objectiv
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import logging
 import os
@@ -32,25 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from real_model import e5_small_folder
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-FALLBACK_MODEL = Path.home() / ".cache" / "wordalign" / "models" / "e5-small"
-
-
-def model_folder() -> Path | None:
-    """The e5-small folder from ``bench/real_model.py`` (built when needed), else the cached
-    ``~/.cache/wordalign/models/e5-small`` when it exists, else None."""
-    path = BENCH_DIR / "real_model.py"
-    if path.is_file():
-        spec = importlib.util.spec_from_file_location("wordalign_bench_real_model", path)
-        if spec is not None and spec.loader is not None:
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
-            folder = module.e5_small_folder()
-            if folder is not None:
-                return Path(folder)
-    return FALLBACK_MODEL if (FALLBACK_MODEL / "config.json").is_file() else None
 
 
 def dermit_dir() -> Path | None:
@@ -170,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    model = args.model or model_folder()
+    model = args.model or e5_small_folder()
     data = dermit_dir()
     missing = [
         what

@@ -148,12 +148,8 @@ class Encoder:
         if batch_size < 1:
             raise WordalignError(f"batch size must be positive, not {batch_size}")
         self.batch_size = batch_size
+        _check_layer(name, model.config, layer)
         n_layers = int(getattr(model.config, "num_hidden_layers", 0))
-        if not -n_layers <= layer <= n_layers:
-            raise WordalignError(
-                f"layer {layer} does not exist: the model has {n_layers} layers "
-                f"(hidden states 0..{n_layers}, 0 being the embeddings)"
-            )
         self.layer = layer if layer >= 0 else n_layers + 1 + layer
         self.precision = _resolve_precision(torch, precision, self.device)
         self.model = _truncate_layers(model, self.layer).to(self.device).eval()

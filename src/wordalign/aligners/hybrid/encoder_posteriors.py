@@ -16,23 +16,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from wordalign.aligners.embedding.similarity import _unit_rows
+from wordalign.aligners.embedding.softmax import softmax
 from wordalign.aligners.statistical.posteriors import LinkPosteriors
 
 __all__ = ["similarity_posteriors"]
-
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    norms[norms == 0.0] = 1.0
-    unit: np.ndarray = x / norms
-    return unit
-
-
-def _row_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
-    return result
 
 
 def similarity_posteriors(
@@ -73,7 +61,7 @@ def similarity_posteriors(
             continue
         cos = _unit_rows(np.asarray(src, np.float64)) @ _unit_rows(np.asarray(tgt, np.float64)).T
         for label, grid in (("forward", cos.T), ("reverse", cos)):
-            probs = _row_softmax(grid / temperature)
+            probs = softmax(grid / temperature, axis=1)
             keep = probs >= floor
             counts, positions, values = parts[label]
             counts.append(keep.sum(axis=1))
