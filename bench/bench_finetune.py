@@ -127,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pairs", type=int, help="training pairs drawn (default: one epoch of the steps)"
     )
-    parser.add_argument("--steps", type=int, default=200, help="optimizer steps")
-    parser.add_argument("--eval-every", type=int, default=40, help="checkpoint + AER every K")
+    parser.add_argument("--steps", type=int, default=1400, help="optimizer steps")
+    parser.add_argument("--eval-every", type=int, default=200, help="checkpoint + AER every K")
     parser.add_argument("--objectives", default="so")
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--accumulation", type=int, default=4, help="batches per step")
+    parser.add_argument("--accumulation", type=int, default=1, help="batches per step")
     parser.add_argument("--learning-rate", type=float, default=2e-5)
     parser.add_argument("--warmup", type=float, default=0.1, help="share of steps warming up")
     parser.add_argument("--max-length", type=int, default=128, help="subwords per input")
